@@ -1,0 +1,76 @@
+import { z } from "zod";
+import type { Env } from "./env";
+
+const positiveInt = z.coerce.number().int().positive();
+
+const ConfigSchema = z.object({
+  environment: z.enum(["development", "production", "staging"]),
+  appUrl: z.url(),
+  corsOrigins: z.array(z.string()),
+  mailFrom: z.string().min(3),
+  jwt: z.object({
+    issuer: z.string().min(1),
+    audience: z.string().min(1),
+    secret: z.string().min(32, "JWT_SECRET must be at least 32 characters"),
+    previousSecret: z.string().min(32).optional(),
+    accessTtlSeconds: positiveInt,
+  }),
+  refreshTtlDays: positiveInt,
+  passwordResetTtlMinutes: positiveInt,
+  emailVerificationTtlHours: positiveInt,
+  passwordPepper: z.string().min(16, "PASSWORD_PEPPER must be at least 16 characters"),
+  maxBodyBytes: positiveInt,
+  maxUploadBytes: positiveInt,
+  google: z.object({
+    authUrl: z.url(),
+    tokenUrl: z.url(),
+    userinfoUrl: z.url(),
+    clientId: z.string().optional(),
+    clientSecret: z.string().optional(),
+  }),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+const cache = new WeakMap<object, Config>();
+
+/** Parses the Worker's vars and secrets once per env object; a misconfiguration throws with every problem listed. */
+export function getConfig(env: Env): Config {
+  const cached = cache.get(env);
+  if (cached) return cached;
+  const parsed = ConfigSchema.safeParse({
+    environment: env.ENVIRONMENT,
+    appUrl: env.APP_URL,
+    corsOrigins: (env.CORS_ORIGINS ?? "")
+      .split(",")
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    mailFrom: env.MAIL_FROM,
+    jwt: {
+      issuer: env.JWT_ISSUER,
+      audience: env.JWT_AUDIENCE,
+      secret: env.JWT_SECRET,
+      previousSecret: env.JWT_SECRET_PREVIOUS || undefined,
+      accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    },
+    refreshTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+    passwordResetTtlMinutes: env.PASSWORD_RESET_TTL_MINUTES,
+    emailVerificationTtlHours: env.EMAIL_VERIFICATION_TTL_HOURS,
+    passwordPepper: env.PASSWORD_PEPPER,
+    maxBodyBytes: env.MAX_BODY_BYTES,
+    maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    google: {
+      authUrl: env.GOOGLE_AUTH_URL,
+      tokenUrl: env.GOOGLE_TOKEN_URL,
+      userinfoUrl: env.GOOGLE_USERINFO_URL,
+      clientId: env.GOOGLE_CLIENT_ID || undefined,
+      clientSecret: env.GOOGLE_CLIENT_SECRET || undefined,
+    },
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid Worker configuration: ${problems.join("; ")}`);
+  }
+  cache.set(env, parsed.data);
+  return parsed.data;
+}

@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+/** An email as handed to the queue. Attachments travel as R2 keys: a queue message is capped at 128 KB. */
+export const EmailJobPayload = z.object({
+  to: z.email(),
+  subject: z.string().min(1).max(998),
+  text: z.string(),
+  html: z.string().optional(),
+  replyTo: z.email().optional(),
+  attachments: z
+    .array(
+      z.object({
+        filename: z.string().min(1).max(255),
+        contentType: z.string().min(1),
+        /** Object key in the FILES bucket. */
+        r2Key: z.string().min(1),
+      }),
+    )
+    .default([]),
+});
+export type EmailJobPayload = z.infer<typeof EmailJobPayload>;
+
+/** Every job type and the shape of its payload: the queue consumer validates each message against it. */
+export const jobPayloads = {
+  "email.send": EmailJobPayload,
+} as const;
+
+export type JobType = keyof typeof jobPayloads;
+
+export const JobMessage = z.object({
+  type: z.string(),
+  /** Idempotency key: a redelivery of a message whose key already completed is acknowledged, not re-run. */
+  key: z.string().min(1).max(200),
+  payload: z.unknown(),
+  enqueuedAt: z.string(),
+});
+export type JobMessage = z.infer<typeof JobMessage>;

@@ -1,0 +1,41 @@
+import type { JobMessage } from "./contracts/jobs";
+
+/** Every binding, var and secret of the Worker. wrangler.toml declares the bindings and vars;
+ *  secrets come from `wrangler secret put` (or `.dev.vars` locally). */
+export interface Env {
+  // Bindings
+  DB: D1Database;
+  FILES: R2Bucket;
+  JOBS: Queue<JobMessage>;
+  EMAIL: SendEmail;
+  BROWSER: Fetcher;
+  LOGIN_FAILURES_PER_IP: RateLimit;
+  LOGIN_FAILURES_PER_ACCOUNT: RateLimit;
+  REGISTRATIONS_PER_IP: RateLimit;
+  PASSWORD_FORGOT_PER_IP: RateLimit;
+
+  // Vars (strings in wrangler.toml, parsed and checked by shared/config.ts)
+  ENVIRONMENT: string;
+  APP_URL: string;
+  CORS_ORIGINS: string;
+  MAIL_FROM: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+  ACCESS_TOKEN_TTL_SECONDS: string;
+  REFRESH_TOKEN_TTL_DAYS: string;
+  PASSWORD_RESET_TTL_MINUTES: string;
+  EMAIL_VERIFICATION_TTL_HOURS: string;
+  MAX_BODY_BYTES: string;
+  MAX_UPLOAD_BYTES: string;
+  GOOGLE_AUTH_URL: string;
+  GOOGLE_TOKEN_URL: string;
+  GOOGLE_USERINFO_URL: string;
+
+  // Secrets
+  JWT_SECRET: string;
+  /** Optional: the previous signing secret, still accepted for verification during a rotation. */
+  JWT_SECRET_PREVIOUS?: string;
+  PASSWORD_PEPPER: string;
+  GOOGLE_CLIENT_ID?: string;
+  GOOGLE_CLIENT_SECRET?: string;
+}

@@ -1,0 +1,70 @@
+import { Scalar } from "@scalar/hono-api-reference";
+import { cors } from "hono/cors";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import { bodyGuard } from "./middleware/body";
+import { onError, onNotFound } from "./middleware/errors";
+import { requestContext } from "./middleware/request-context";
+import { authRoutes } from "./modules/auth/routes";
+import { googleRoutes } from "./modules/auth/google-routes";
+import { devMailboxRoutes } from "./modules/dev-mailbox/routes";
+import { healthRoutes } from "./modules/health/routes";
+import { userRoutes } from "./modules/users/routes";
+import { createRouter } from "./router";
+
+/** The whole HTTP API: global middleware, every module mounted under /api, the OpenAPI document. */
+export function createApp() {
+  const app = createRouter();
+
+  app.use("*", requestId());
+  app.use("*", requestContext);
+  app.use(
+    "*",
+    secureHeaders({
+      // The API answers JSON; only the reference UI at /api/docs loads a script, from its CDN.
+      contentSecurityPolicy: undefined,
+      crossOriginResourcePolicy: "same-site",
+    }),
+  );
+  app.use("/api/*", (c, next) =>
+    cors({
+      origin: (origin) => (c.get("config").corsOrigins.includes(origin) ? origin : null),
+      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+      allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
+      exposeHeaders: ["X-Request-Id", "Retry-After", "Content-Disposition"],
+      maxAge: 600,
+    })(c, next),
+  );
+  app.use("/api/*", bodyGuard);
+
+  app.route("/api", healthRoutes);
+  app.route("/api/auth", authRoutes);
+  app.route("/api/auth", googleRoutes);
+  app.route("/api/users", userRoutes);
+  app.route("/api/dev", devMailboxRoutes);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "Access token from /api/auth/login, /register or /refresh (15 minutes)",
+  });
+  app.doc31("/api/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "Lightbox API",
+      version: "1.0.0",
+      description:
+        "The backend of Lightbox, for photographers and small studios. Errors are RFC 9457 problem details " +
+        "(application/problem+json) with a stable `code` and the request's `requestId`.",
+    },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }));
+  app.get("/api/docs", Scalar({ url: "/api/openapi.json", pageTitle: "Lightbox API reference" }));
+
+  app.notFound(onNotFound);
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

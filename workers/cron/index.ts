@@ -1,0 +1,38 @@
+import { createDb, type Db } from "@shared/db/client";
+import type { Env } from "@shared/env";
+import { purgeExpiredAuthData } from "./purge-auth";
+
+export interface CronContext {
+  env: Env;
+  db: Db;
+  /** The time the schedule fired (controller.scheduledTime). */
+  now: Date;
+}
+
+type CronTask = (ctx: CronContext) => Promise<Record<string, number>>;
+
+/** Dispatch by cron expression: each expression in wrangler.toml [triggers] lists the tasks it runs. */
+export const schedules: Record<string, { name: string; run: CronTask }[]> = {
+  "0 * * * *": [{ name: "purge-expired-auth-data", run: purgeExpiredAuthData }],
+};
+
+export async function handleScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
+  const tasks = schedules[controller.cron];
+  if (!tasks) {
+    console.error(JSON.stringify({ level: "error", msg: "no task for cron expression", cron: controller.cron }));
+    return;
+  }
+  const ctx: CronContext = { env, db: createDb(env.DB), now: new Date(controller.scheduledTime) };
+  const failures: unknown[] = [];
+  // Tasks are independent: one failing does not stop the others, but the run still reports failure.
+  for (const task of tasks) {
+    try {
+      const result = await task.run(ctx);
+      console.log(JSON.stringify({ level: "info", msg: "cron task done", cron: controller.cron, task: task.name, ...result }));
+    } catch (error) {
+      failures.push(error);
+      console.error(JSON.stringify({ level: "error", msg: "cron task failed", cron: controller.cron, task: task.name, error: String(error) }));
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} cron task(s) failed`);
+}

@@ -1,0 +1,79 @@
+import type { z } from "zod";
+import { JobMessage, jobPayloads, type JobType } from "@shared/contracts/jobs";
+import { createDb, type Db } from "@shared/db/client";
+import type { Env } from "@shared/env";
+import { claimJob, markJobDone, markJobFailed, recordFailedJob } from "./runs";
+import { sendEmailJob } from "./send-email";
+
+export interface JobContext {
+  env: Env;
+  db: Db;
+  key: string;
+  attempt: number;
+}
+
+type Handlers = { [T in JobType]: (payload: z.infer<(typeof jobPayloads)[T]>, ctx: JobContext) => Promise<void> };
+
+/** The job registry: one handler per job type. */
+const handlers: Handlers = {
+  "email.send": sendEmailJob,
+};
+
+/** Seconds before retry n (1-based): 10 s doubling up to an hour, with ±20 % jitter so failures spread out. */
+export function backoffSeconds(attempt: number, random = Math.random): number {
+  const base = Math.min(10 * 2 ** Math.max(0, attempt - 1), 3600);
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export const DEAD_LETTER_SUFFIX = "-dlq";
+
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
+  const db = createDb(env.DB);
+  if (batch.queue.endsWith(DEAD_LETTER_SUFFIX)) {
+    for (const message of batch.messages) await recordDeadLetter(db, message);
+    return;
+  }
+  await Promise.all(batch.messages.map((message) => runMessage(db, env, message)));
+}
+
+async function runMessage(db: Db, env: Env, message: Message<unknown>): Promise<void> {
+  const envelope = JobMessage.safeParse(message.body);
+  if (!envelope.success) {
+    // Retrying cannot fix a malformed message: record it and let it go.
+    await recordFailedJob(db, { key: `message:${message.id}`, type: "unknown", payload: message.body, error: `malformed job message: ${envelope.error.message}`, attempts: message.attempts });
+    return message.ack();
+  }
+  const { type, key, payload } = envelope.data;
+  const handler = handlers[type as JobType] as ((payload: unknown, ctx: JobContext) => Promise<void>) | undefined;
+  const parsed = handler ? jobPayloads[type as JobType].safeParse(payload) : undefined;
+  if (!handler || !parsed?.success) {
+    const error = handler ? `invalid payload for ${type}: ${parsed?.error?.message}` : `unknown job type ${type}`;
+    await recordFailedJob(db, { key, type, payload, error, attempts: message.attempts });
+    return message.ack();
+  }
+
+  const claim = await claimJob(db, key, type);
+  if (claim.state === "done") return message.ack();
+  if (claim.state === "busy") return message.retry({ delaySeconds: claim.retryInSeconds });
+
+  try {
+    await handler(parsed.data, { env, db, key, attempt: message.attempts });
+  } catch (error) {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    console.error(JSON.stringify({ level: "error", msg: "job failed", type, key, attempt: message.attempts, error: reason }));
+    await markJobFailed(db, key, reason);
+    // After max_retries the platform moves the message to the dead-letter queue.
+    return message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+  }
+  await markJobDone(db, key);
+  message.ack();
+}
+
+async function recordDeadLetter(db: Db, message: Message<unknown>): Promise<void> {
+  const envelope = JobMessage.safeParse(message.body);
+  const key = envelope.success ? envelope.data.key : `message:${message.id}`;
+  const type = envelope.success ? envelope.data.type : "unknown";
+  const payload = envelope.success ? envelope.data.payload : message.body;
+  await recordFailedJob(db, { key, type, payload, error: null, attempts: null });
+  message.ack();
+}

@@ -1,0 +1,48 @@
+import { OpenAPIHono, type Hook } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { Config } from "@shared/config";
+import type { Db } from "@shared/db/client";
+import type { Env } from "@shared/env";
+import type { AccessTokenClaims } from "@shared/lib/jwt";
+import { validationFailed } from "@shared/lib/errors";
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    config: Config;
+    db: Db;
+    /** Set by `requireAuth` on authenticated routes. */
+    auth: AccessTokenClaims;
+    /** Set once known, for the request log line. */
+    userId?: string;
+  };
+}
+
+const where: Record<string, string> = { json: "body", query: "query", param: "path", header: "header", form: "body" };
+
+/** zod failures on any request part become one 400 VALIDATION_FAILED problem listing every field. */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (result.success) return;
+  const location = where[result.target] ?? result.target;
+  throw validationFailed(
+    result.error.issues.map((issue) => ({
+      path: [location, ...issue.path.map(String)].join("."),
+      message: issue.message,
+    })),
+  );
+};
+
+/** Every module's sub-app: typed env, validation failures rendered as problems. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+}
+
+/** What services need from a request: bindings, the database and the parsed configuration. */
+export interface ServiceDeps {
+  env: Env;
+  db: Db;
+  config: Config;
+}
+
+export const depsOf = (c: Context<AppEnv>): ServiceDeps => ({ env: c.env, db: c.get("db"), config: c.get("config") });
