@@ -25,10 +25,10 @@ CREATE TABLE `failed_jobs` (
 	`payload` text NOT NULL,
 	`error` text NOT NULL,
 	`attempts` integer NOT NULL,
-	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
+	`failed_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `failed_jobs_failed_at_idx` ON `failed_jobs` (`created_at`);--> statement-breakpoint
+CREATE INDEX `failed_jobs_failed_at_idx` ON `failed_jobs` (`failed_at`);--> statement-breakpoint
 CREATE UNIQUE INDEX `failed_jobs_job_key_unique` ON `failed_jobs` (`job_key`);--> statement-breakpoint
 CREATE TABLE `job_runs` (
 	`key` text PRIMARY KEY NOT NULL,

@@ -169,7 +169,7 @@ export const devMail = sqliteTable(
     subject: text("subject").notNull(),
     text: text("text"),
     html: text("html"),
-    /** JSON array of { filename, contentType, size }. */
+    /** JSON array of { filename, contentType, size, key }: each attachment's bytes are kept in R2 under `key`. */
     attachments: text("attachments", { mode: "json" }).$type<DevMailAttachment[]>().notNull(),
     rawKey: text("raw_key").notNull(),
     createdAt: createdAt(),
@@ -181,6 +181,7 @@ export interface DevMailAttachment {
   filename: string;
   contentType: string;
   size: number;
+  key: string;
 }
 
 export type User = typeof users.$inferSelect;

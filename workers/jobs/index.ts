@@ -33,15 +33,25 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, _ctx: 
     for (const message of batch.messages) await recordDeadLetter(db, message);
     return;
   }
-  await Promise.all(batch.messages.map((message) => runMessage(db, env, message)));
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      const outcome = await processMessage(db, env, message);
+      if (outcome.action === "ack") message.ack();
+      else message.retry({ delaySeconds: outcome.delaySeconds });
+    }),
+  );
 }
 
-async function runMessage(db: Db, env: Env, message: Message<unknown>): Promise<void> {
+export type Outcome = { action: "ack" } | { action: "retry"; delaySeconds: number };
+const ACK: Outcome = { action: "ack" };
+
+/** Runs one delivery and decides its fate: acknowledged (done, duplicate, or hopeless) or retried after a delay. */
+export async function processMessage(db: Db, env: Env, message: Message<unknown>): Promise<Outcome> {
   const envelope = JobMessage.safeParse(message.body);
   if (!envelope.success) {
     // Retrying cannot fix a malformed message: record it and let it go.
     await recordFailedJob(db, { key: `message:${message.id}`, type: "unknown", payload: message.body, error: `malformed job message: ${envelope.error.message}`, attempts: message.attempts });
-    return message.ack();
+    return ACK;
   }
   const { type, key, payload } = envelope.data;
   const handler = handlers[type as JobType] as ((payload: unknown, ctx: JobContext) => Promise<void>) | undefined;
@@ -49,12 +59,12 @@ async function runMessage(db: Db, env: Env, message: Message<unknown>): Promise<
   if (!handler || !parsed?.success) {
     const error = handler ? `invalid payload for ${type}: ${parsed?.error?.message}` : `unknown job type ${type}`;
     await recordFailedJob(db, { key, type, payload, error, attempts: message.attempts });
-    return message.ack();
+    return ACK;
   }
 
   const claim = await claimJob(db, key, type);
-  if (claim.state === "done") return message.ack();
-  if (claim.state === "busy") return message.retry({ delaySeconds: claim.retryInSeconds });
+  if (claim.state === "done") return ACK;
+  if (claim.state === "busy") return { action: "retry", delaySeconds: claim.retryInSeconds };
 
   try {
     await handler(parsed.data, { env, db, key, attempt: message.attempts });
@@ -63,10 +73,10 @@ async function runMessage(db: Db, env: Env, message: Message<unknown>): Promise<
     console.error(JSON.stringify({ level: "error", msg: "job failed", type, key, attempt: message.attempts, error: reason }));
     await markJobFailed(db, key, reason);
     // After max_retries the platform moves the message to the dead-letter queue.
-    return message.retry({ delaySeconds: backoffSeconds(message.attempts) });
+    return { action: "retry", delaySeconds: backoffSeconds(message.attempts) };
   }
   await markJobDone(db, key);
-  message.ack();
+  return ACK;
 }
 
 async function recordDeadLetter(db: Db, message: Message<unknown>): Promise<void> {

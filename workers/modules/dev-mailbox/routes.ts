@@ -61,7 +61,12 @@ devMailboxRoutes.openapi(
           subject: row.subject,
           text: row.text,
           html: row.html,
-          attachments: row.attachments.map((a, index) => ({ ...a, url: `${origin}/api/dev/mailbox/${row.id}/attachments/${index}` })),
+          attachments: row.attachments.map(({ filename, contentType, size }, index) => ({
+            filename,
+            contentType,
+            size,
+            url: `${origin}/api/dev/mailbox/${row.id}/attachments/${index}`,
+          })),
           rawUrl: `${origin}/api/dev/mailbox/${row.id}/raw`,
           createdAt: row.createdAt.toISOString(),
         })),

@@ -4,20 +4,27 @@ import type { Db } from "@shared/db/client";
 import { devMail, type DevMailAttachment } from "@shared/db/schema";
 import type { Env } from "@shared/env";
 import { newId } from "@shared/lib/ids";
+import type { OutgoingAttachment } from "../mail/mime";
 
-const RAW_PREFIX = "dev-mailbox/";
+const PREFIX = "dev-mailbox/";
 
-/** Keeps a sent message: the raw MIME in R2, its parsed headers, bodies and attachment list in D1. */
-export async function captureDevMail(env: Env, db: Db, raw: string): Promise<string> {
+/**
+ * Keeps a sent message: the raw MIME in R2 and its headers and bodies as a MIME parser reads them back, in D1.
+ * Attachments are kept byte for byte as they were encoded into the message (parsers rewrite some, such as the
+ * line endings of a calendar file, and an `.ics` must keep its CRLFs to import).
+ */
+export async function captureDevMail(env: Env, db: Db, raw: string, sent: OutgoingAttachment[] = []): Promise<string> {
   const parsed = await PostalMime.parse(raw);
   const id = newId();
-  const rawKey = `${RAW_PREFIX}${id}.eml`;
+  const rawKey = `${PREFIX}${id}/message.eml`;
   await env.FILES.put(rawKey, raw, { httpMetadata: { contentType: "message/rfc822" } });
-  const attachments: DevMailAttachment[] = parsed.attachments.map((a) => ({
-    filename: a.filename ?? "attachment",
-    contentType: a.mimeType,
-    size: typeof a.content === "string" ? a.content.length : a.content.byteLength,
-  }));
+  const attachments: DevMailAttachment[] = await Promise.all(
+    sent.map(async (attachment, index) => {
+      const key = `${PREFIX}${id}/${index}`;
+      await env.FILES.put(key, attachment.data, { httpMetadata: { contentType: attachment.contentType } });
+      return { filename: attachment.filename, contentType: attachment.contentType, size: attachment.data.byteLength, key };
+    }),
+  );
   await db.insert(devMail).values({
     id,
     to: (parsed.to ?? []).map((t) => t.address ?? "").filter(Boolean).join(", ").toLowerCase(),
@@ -38,16 +45,12 @@ export async function listDevMail(db: Db, to: string | undefined, limit: number)
   return rows;
 }
 
-/** The bytes of one attachment, re-read from the stored raw message. */
 export async function getDevMailAttachment(env: Env, db: Db, id: string, index: number) {
   const [row] = await db.select().from(devMail).where(eq(devMail.id, id)).limit(1);
-  if (!row) return null;
-  const object = await env.FILES.get(row.rawKey);
-  if (!object) return null;
-  const parsed = await PostalMime.parse(await object.arrayBuffer(), { attachmentEncoding: "arraybuffer" });
-  const attachment = parsed.attachments[index];
-  if (!attachment) return null;
-  return { filename: attachment.filename ?? `attachment-${index}`, contentType: attachment.mimeType, content: attachment.content as ArrayBuffer };
+  const attachment = row?.attachments[index];
+  const object = attachment ? await env.FILES.get(attachment.key) : null;
+  if (!attachment || !object) return null;
+  return { filename: attachment.filename, contentType: attachment.contentType, content: object.body };
 }
 
 export async function getDevMailRaw(env: Env, db: Db, id: string) {
@@ -56,7 +59,9 @@ export async function getDevMailRaw(env: Env, db: Db, id: string) {
 }
 
 export async function clearDevMail(env: Env, db: Db): Promise<void> {
-  const rows = await db.select({ rawKey: devMail.rawKey }).from(devMail);
-  for (let i = 0; i < rows.length; i += 1000) await env.FILES.delete(rows.slice(i, i + 1000).map((r) => r.rawKey));
+  const rows = await db.select({ rawKey: devMail.rawKey, attachments: devMail.attachments }).from(devMail);
+  const keys = rows.flatMap((row) => [row.rawKey, ...row.attachments.map((a) => a.key)]);
+  // R2 deletes at most 1,000 keys per call.
+  for (let i = 0; i < keys.length; i += 1000) await env.FILES.delete(keys.slice(i, i + 1000));
   await db.delete(devMail);
 }

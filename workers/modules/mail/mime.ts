@@ -1,4 +1,4 @@
-import { createMimeMessage } from "mimetext";
+import { createMimeMessage, Mailbox } from "mimetext";
 import { toBase64 } from "@shared/lib/crypto";
 import { newId } from "@shared/lib/ids";
 
@@ -36,7 +36,7 @@ export function buildMime(email: OutgoingEmail): { raw: string; messageId: strin
   msg.setRecipient(email.to);
   msg.setSubject(email.subject);
   msg.setHeader("Message-ID", messageId);
-  if (email.replyTo) msg.setHeader("Reply-To", email.replyTo);
+  if (email.replyTo) msg.setHeader("Reply-To", new Mailbox(email.replyTo));
   msg.addMessage({ contentType: "text/plain", data: email.text });
   if (email.html) msg.addMessage({ contentType: "text/html", data: email.html });
   for (const attachment of email.attachments ?? []) {

@@ -13,6 +13,6 @@ export async function deliverEmail(env: Env, db: Db, email: Omit<OutgoingEmail, 
   const config = getConfig(env);
   const { raw, messageId, from } = buildMime({ ...email, from: email.from ?? config.mailFrom });
   await env.EMAIL.send(new EmailMessage(from, email.to, raw));
-  if (config.environment === "development") await captureDevMail(env, db, raw);
+  if (config.environment === "development") await captureDevMail(env, db, raw, email.attachments);
   return { messageId };
 }
