@@ -6,7 +6,7 @@ import { ApiError, conflict, validationFailed } from "@shared/lib/errors";
 import { newId } from "@shared/lib/ids";
 import type { ServiceDeps } from "../../router";
 import { findUserByEmail } from "../users/service";
-import { consumeOneTimeToken, createSession, issueOneTimeToken, type SessionTokens } from "./tokens";
+import { consumeOneTimeToken, createSession, issueOneTimeToken, revokeAllFamilies, type SessionTokens } from "./tokens";
 
 const STATE_TTL_MS = 10 * 60 * 1000;
 const LOGIN_CODE_TTL_MS = 2 * 60 * 1000;
@@ -110,11 +110,16 @@ async function findOrCreateGoogleUser(deps: ServiceDeps, info: z.infer<typeof Us
   const byEmail = await findUserByEmail(db, email);
   if (byEmail) {
     if (byEmail.googleSub && byEmail.googleSub !== info.sub) throw conflict("This account is linked to another Google account");
-    const [linked] = await db
+    // Nobody has proved they own an unverified account's address until now. Whoever set its password may
+    // not be the person Google just vouched for (account pre-hijacking), so that password and every login
+    // made with it end here; the owner can set a new password by reset.
+    const unverified = byEmail.emailVerifiedAt === null;
+    const link = db
       .update(users)
-      .set({ googleSub: info.sub, emailVerifiedAt: byEmail.emailVerifiedAt ?? now, updatedAt: now })
+      .set({ googleSub: info.sub, emailVerifiedAt: byEmail.emailVerifiedAt ?? now, ...(unverified ? { passwordHash: null } : {}), updatedAt: now })
       .where(eq(users.id, byEmail.id))
       .returning();
+    const [[linked]] = unverified ? await db.batch([link, revokeAllFamilies(db, byEmail.id, "UNVERIFIED_ACCOUNT_CLAIMED")]) : [await link];
     return linked!;
   }
   const [first, ...rest] = (info.name ?? "").trim().split(/\s+/);
