@@ -18,6 +18,8 @@ export const testBindings = {
 export default defineConfig({
   resolve: { alias: { "@shared": `${root}shared` } },
   test: {
+    // The Worker's structured log lines (one per request, job and cron task) would drown the report.
+    onConsoleLog: (log) => !log.trimStart().startsWith('{"level":'),
     projects: [
       {
         // Workers-pool tests: the Worker and the tests run inside workerd with miniflare's D1, R2, queues,

@@ -25,11 +25,14 @@ const where: Record<string, string> = { json: "body", query: "query", param: "pa
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
   if (result.success) return;
   const location = where[result.target] ?? result.target;
+  const path = (...parts: PropertyKey[]) => [location, ...parts.map(String)].join(".");
   throw validationFailed(
-    result.error.issues.map((issue) => ({
-      path: [location, ...issue.path.map(String)].join("."),
-      message: issue.message,
-    })),
+    result.error.issues.flatMap((issue) =>
+      // An unknown field is reported at its own path, so a client sees `body.role: is not allowed`.
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => ({ path: path(...issue.path, key), message: "is not an allowed field" }))
+        : [{ path: path(...issue.path), message: issue.message }],
+    ),
   );
 };
 

@@ -1,6 +1,6 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ApiError, toProblem } from "@shared/lib/errors";
+import { ApiError, toProblem, validationFailed } from "@shared/lib/errors";
 import type { AppEnv } from "../router";
 
 export function problemResponse(c: Context<AppEnv>, error: ApiError): Response {
@@ -12,7 +12,9 @@ export function problemResponse(c: Context<AppEnv>, error: ApiError): Response {
 function fromHttpException(error: HTTPException): ApiError {
   switch (error.status) {
     case 400:
-      return new ApiError("VALIDATION_FAILED", error.message || "The request is not valid");
+      // Hono raises these when the body cannot be parsed (malformed JSON or form data): still a validation
+      // failure, and API.md promises every one of those an `errors` list.
+      return validationFailed([{ path: "body", message: error.message || "cannot be parsed" }], error.message || "The request is not valid");
     case 401:
       return new ApiError("UNAUTHORIZED", error.message || undefined);
     case 403:

@@ -6,9 +6,9 @@ import type { AppEnv } from "../router";
 /** Config and db for every handler, and one structured JSON log line per request. */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
-  c.set("config", getConfig(c.env));
-  c.set("db", createDb(c.env.DB));
   try {
+    c.set("config", getConfig(c.env));
+    c.set("db", createDb(c.env.DB));
     await next();
   } finally {
     console.log(

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@shared/lib/password";
-import { nameField, UserSchema } from "../users/schemas";
+import { PASSWORD_MAX_LENGTH } from "@shared/lib/password";
+import { nameField, passwordField, UserSchema } from "../users/schemas";
 
 /** Emails are compared case-insensitively: trimmed and lower-cased before anything else sees them. */
 export const emailField = z
@@ -10,11 +10,6 @@ export const emailField = z
   .pipe(z.email("must be a valid email address").max(254))
   .openapi({ type: "string", format: "email", example: "ada@studio.example" });
 
-export const passwordField = z
-  .string()
-  .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
-  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`)
-  .openapi({ example: "correct horse battery staple" });
 
 export const RegisterSchema = z
   .strictObject({

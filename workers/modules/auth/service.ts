@@ -133,19 +133,25 @@ const invalidToken = (what: string) => validationFailed([{ path: "body.token", m
 export async function resetPassword(deps: AuthDeps, token: string, password: string): Promise<void> {
   const { db, config } = deps;
   const passwordHash = await hashPassword(password, config.passwordPepper);
-  const now = Date.now();
+  const now = new Date();
+  // Query builders only: drizzle's D1 batch cannot bind the parameters of raw `db.run(sql)` items (drizzle-orm#2277).
   const userId = await consumeOneTimeToken(db, token, "PASSWORD_RESET", (uid) => [
-    db.run(sql`UPDATE ${users} SET password_hash = ${passwordHash}, updated_at = ${now},
-      email_verified_at = COALESCE(email_verified_at, ${now}) WHERE id = ${uid}`),
+    db
+      .update(users)
+      .set({ passwordHash, updatedAt: now, emailVerifiedAt: sql`COALESCE(${users.emailVerifiedAt}, ${now.getTime()})` })
+      .where(eq(users.id, uid)),
     revokeAllFamilies(db, uid, "PASSWORD_RESET"),
   ]);
   if (!userId) throw invalidToken("password reset");
 }
 
 export async function verifyEmail(deps: AuthDeps, token: string): Promise<void> {
-  const now = Date.now();
+  const now = new Date();
   const userId = await consumeOneTimeToken(deps.db, token, "EMAIL_VERIFICATION", (uid) => [
-    deps.db.run(sql`UPDATE ${users} SET email_verified_at = COALESCE(email_verified_at, ${now}), updated_at = ${now} WHERE id = ${uid}`),
+    deps.db
+      .update(users)
+      .set({ emailVerifiedAt: sql`COALESCE(${users.emailVerifiedAt}, ${now.getTime()})`, updatedAt: now })
+      .where(eq(users.id, uid)),
   ]);
   if (!userId) throw invalidToken("email verification");
 }

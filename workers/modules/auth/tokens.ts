@@ -67,11 +67,29 @@ export async function rotateRefreshToken(
         ),
       )
       .returning({ familyId: refreshTokens.familyId, userId: refreshTokens.userId }),
-    db.run(sql`INSERT INTO ${refreshTokens} (id, family_id, user_id, token_hash, expires_at, created_at)
-      SELECT ${successorId}, family_id, user_id, ${successorHash}, ${expiresAt.getTime()}, ${now.getTime()}
-      FROM ${refreshTokens} WHERE replaced_by = ${successorId}`),
-    db.run(sql`UPDATE ${refreshFamilies} SET last_used_at = ${now.getTime()}
-      WHERE id = (SELECT family_id FROM ${refreshTokens} WHERE replaced_by = ${successorId})`),
+    // Query builders only: drizzle's D1 batch cannot bind the parameters of raw `db.run(sql)` items
+    // (drizzle-orm#2277, "Cannot read properties of undefined (reading 'bind')").
+    // The successor row, inserted only if the mark above landed (aliases are positional here, and unlike the
+    // table's column names so they cannot shadow them).
+    db.insert(refreshTokens).select(
+      db
+        .select({
+          id: sql<string>`${successorId}`.as("successor_id"),
+          familyId: refreshTokens.familyId,
+          userId: refreshTokens.userId,
+          tokenHash: sql<string>`${successorHash}`.as("successor_token_hash"),
+          expiresAt: sql<number>`${expiresAt.getTime()}`.as("successor_expires_at"),
+          usedAt: sql<null>`NULL`.as("successor_used_at"),
+          replacedBy: sql<null>`NULL`.as("successor_replaced_by"),
+          createdAt: sql<number>`${now.getTime()}`.as("successor_created_at"),
+        })
+        .from(refreshTokens)
+        .where(eq(refreshTokens.replacedBy, successorId)),
+    ),
+    db
+      .update(refreshFamilies)
+      .set({ lastUsedAt: now })
+      .where(eq(refreshFamilies.id, sql`(SELECT ${refreshTokens.familyId} FROM ${refreshTokens} WHERE ${refreshTokens.replacedBy} = ${successorId})`)),
   ]);
 
   const row = marked[0];

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "@shared/lib/password";
 
 export const AddressSchema = z
   .object({
@@ -52,6 +53,13 @@ const isLocale = (value: string) => {
 
 export const nameField = z.string().trim().min(1).max(100);
 
+/** The rule for a password being set (register, reset, change): 10 to 256 characters. */
+export const passwordField = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `must be at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(PASSWORD_MAX_LENGTH, `must be at most ${PASSWORD_MAX_LENGTH} characters`)
+  .openapi({ example: "correct horse battery staple" });
+
 export const UpdateMeSchema = z
   .strictObject({
     firstName: nameField,
@@ -85,7 +93,7 @@ export type UpdateMeInput = z.infer<typeof UpdateMeSchema>;
 
 export const ChangePasswordSchema = z
   .strictObject({
-    currentPassword: z.string().min(1).max(256),
-    newPassword: z.string().min(10).max(256),
+    currentPassword: z.string().min(1).max(PASSWORD_MAX_LENGTH),
+    newPassword: passwordField,
   })
   .openapi("ChangePassword");

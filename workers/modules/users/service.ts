@@ -90,7 +90,12 @@ export async function changePassword(
   newPassword: string,
 ): Promise<void> {
   const user = await getMe(db, userId);
-  if (!user.passwordHash || !(await verifyPassword(currentPassword, user.passwordHash, config.passwordPepper))) {
+  if (!user.passwordHash) {
+    throw new ApiError("VALIDATION_FAILED", "This account has no password yet (it signs in with Google): set one with a password reset", {
+      errors: [{ path: "body.currentPassword", message: "there is no current password: use POST /api/auth/password/forgot" }],
+    });
+  }
+  if (!(await verifyPassword(currentPassword, user.passwordHash, config.passwordPepper))) {
     throw new ApiError("VALIDATION_FAILED", "The current password is not correct", {
       errors: [{ path: "body.currentPassword", message: "is not correct" }],
     });
