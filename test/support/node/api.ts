@@ -1,76 +1,18 @@
 // Helpers for end-to-end tests: real `fetch` against the Worker under `wrangler dev` (see test/e2e/global-setup.ts).
-import { randomUUID } from "node:crypto";
 import { expect, inject } from "vitest";
+import { createClient } from "../client";
 
-export const PASSWORD = "correct horse battery staple";
-
-export interface ApiResponse<T = any> {
-  status: number;
-  headers: Headers;
-  /** Parsed JSON when the answer is JSON (or problem+json), else undefined. */
-  body: T;
-  text: string;
-}
-
-export interface ApiInit extends Omit<RequestInit, "body"> {
-  /** Sent as JSON with `Content-Type: application/json`. */
-  json?: unknown;
-  body?: BodyInit | null;
-  /** `Authorization: Bearer <token>`. */
-  token?: string;
-}
+export { expectProblem, PASSWORD, uniqueEmail, type Account, type ApiResponse, type Session } from "../client";
 
 export const workerUrl = () => inject("workerUrl");
 
-export function uniqueEmail(prefix = "e2e"): string {
-  return `${prefix}-${randomUUID().slice(0, 12)}@studio.example`;
-}
-
-/** Calls the Worker over HTTP and reads the whole body. Redirects are returned, not followed. */
-export async function api<T = any>(path: string, init: ApiInit = {}): Promise<ApiResponse<T>> {
-  const { json, token, body, headers: given, ...rest } = init;
-  const headers = new Headers(given);
-  if (json !== undefined && !headers.has("content-type")) headers.set("content-type", "application/json");
-  if (token !== undefined) headers.set("authorization", `Bearer ${token}`);
-  const method = rest.method ?? (json !== undefined || body !== undefined ? "POST" : "GET");
-  const url = /^https?:/.test(path) ? path : `${workerUrl()}${path}`;
-  const res = await fetch(url, { redirect: "manual", ...rest, method, headers, body: json !== undefined ? JSON.stringify(json) : body });
-  const text = await res.text();
-  const type = res.headers.get("content-type") ?? "";
-  const parsed = /json/.test(type) && text ? JSON.parse(text) : undefined;
-  return { status: res.status, headers: res.headers, body: parsed as T, text };
-}
-
-export interface Session {
-  user: { id: string; email: string; [key: string]: unknown };
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-}
-
-export interface Account extends Session {
-  email: string;
-  password: string;
-}
-
-export async function register(overrides: Partial<{ email: string; password: string; firstName: string; lastName: string }> = {}): Promise<Account> {
-  const input = { email: uniqueEmail(), password: PASSWORD, firstName: "Ada", lastName: "Lovelace", ...overrides };
-  const res = await api<Session>("/api/auth/register", { json: input });
-  expect(res.status, res.text).toBe(201);
-  return { ...res.body, email: input.email.trim().toLowerCase(), password: input.password };
-}
-
-export const login = (email: string, password: string) => api<Session>("/api/auth/login", { json: { email, password } });
-export const refresh = (refreshToken: string) => api<Omit<Session, "user">>("/api/auth/refresh", { json: { refreshToken } });
-
-/** Asserts an RFC 9457 problem with the given status and code; returns its body. */
-export function expectProblem(res: ApiResponse, status: number, code: string) {
-  expect(res.status, res.text).toBe(status);
-  expect(res.headers.get("content-type")).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String), requestId: expect.any(String) });
-  expect(res.text).not.toMatch(/\bat .*\.(js|ts):\d+/);
-  return res.body as { code: string; errors?: { path: string; message: string }[]; detail?: string; [key: string]: unknown };
-}
+// Requests come from this machine's socket: the Worker sees 127.0.0.1 whatever a test says.
+export const { api, register, login, refresh } = createClient({
+  send: (url, init) => fetch(url, init),
+  url: (path) => `${workerUrl()}${path}`,
+  defaultIp: () => "127.0.0.1",
+  setsIp: false,
+});
 
 export interface DevMail {
   id: string;
