@@ -6,32 +6,16 @@
 // Who "is signed in at Google" is chosen per flow: a test creates a session (POST /__fake/sessions, or
 // `createGoogleSession()` below) and sends its cookie with the authorization request, the way a browser
 // carries its Google session. Without a session the default identity answers.
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from "node:crypto";
+// This file is the server: routing, the control endpoint and discovery documents, start and close. The OAuth
+// state and handlers are in fake-google-oauth.ts, the accounts in fake-google-identity.ts.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody, sendJson } from "./fake-google-http";
+import { parseIdentity, type Consent, type GoogleIdentity } from "./fake-google-identity";
+import { createGoogleOAuth, type FakeGoogleOptions, type TokenRequest } from "./fake-google-oauth";
 
-export interface GoogleIdentity {
-  sub: string;
-  email: string;
-  email_verified: boolean;
-  given_name?: string;
-  family_name?: string;
-  name?: string;
-  picture?: string;
-  locale?: string;
-}
-
-/** What the person does on Google's consent screen. */
-export type Consent = "allow" | "deny";
-
-export interface FakeGoogleOptions {
-  clientId: string;
-  clientSecret: string;
-  /** Authorized redirect URIs of the OAuth client (more can be added with `allowRedirectUri`). */
-  redirectUris?: string[];
-  /** Who is signed in when an authorization request carries no session cookie. */
-  identity?: GoogleIdentity;
-}
+export { defaultIdentity, googleIdentity, type Consent, type GoogleIdentity } from "./fake-google-identity";
+export { SESSION_COOKIE, type FakeGoogleOptions, type TokenRequest } from "./fake-google-oauth";
 
 export interface FakeGoogle {
   url: string;
@@ -45,264 +29,15 @@ export interface FakeGoogle {
   /** A Google browser session for `identity`; send `Cookie: <cookie>` with the authorization request. */
   signIn(identity: GoogleIdentity, consent?: Consent): { sid: string; cookie: string };
   /** Every token endpoint call, newest last (for assertions on what the client sent). */
-  tokenRequests: Array<{ at: number; params: Record<string, string>; status: number; error?: string }>;
+  tokenRequests: TokenRequest[];
   close(): Promise<void>;
-}
-
-export const SESSION_COOKIE = "FAKE_GOOGLE_SID";
-const CODE_TTL_MS = 10 * 60 * 1000;
-const ACCESS_TOKEN_TTL_S = 3599;
-const KNOWN_SCOPES: Record<string, string> = {
-  openid: "openid",
-  email: "https://www.googleapis.com/auth/userinfo.email",
-  profile: "https://www.googleapis.com/auth/userinfo.profile",
-  "https://www.googleapis.com/auth/userinfo.email": "https://www.googleapis.com/auth/userinfo.email",
-  "https://www.googleapis.com/auth/userinfo.profile": "https://www.googleapis.com/auth/userinfo.profile",
-};
-const PKCE_VALUE = /^[A-Za-z0-9\-._~]{43,128}$/;
-
-export const defaultIdentity: GoogleIdentity = {
-  sub: "109876543210987654321",
-  email: "ada.lovelace@gmail.example",
-  email_verified: true,
-  given_name: "Ada",
-  family_name: "Lovelace",
-  name: "Ada Lovelace",
-  picture: "https://lh3.googleusercontent.example/a/default",
-};
-
-interface PendingCode {
-  clientId: string;
-  redirectUri: string;
-  codeChallenge: string;
-  scopes: string[];
-  nonce?: string;
-  identity: GoogleIdentity;
-  expiresAt: number;
-  used: boolean;
-  /** Access token issued for it, revoked if the code is replayed (RFC 6749 §4.1.2). */
-  accessToken?: string;
-}
-
-interface IssuedToken {
-  identity: GoogleIdentity;
-  scopes: string[];
-  expiresAt: number;
-}
-
-const b64url = (buf: Buffer) => buf.toString("base64url");
-const sha256 = (value: string) => createHash("sha256").update(value).digest();
-
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
-  const json = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(json), ...headers });
-  res.end(json);
-}
-
-const oauthError = (res: ServerResponse, status: number, error: string, description: string, headers?: Record<string, string>) =>
-  sendJson(res, status, { error, error_description: description }, { "cache-control": "no-store", pragma: "no-cache", ...headers });
-
-function redirect(res: ServerResponse, location: string) {
-  res.writeHead(302, { location, "content-length": 0 });
-  res.end();
-}
-
-async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) throw new Error("body too large");
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-function cookies(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (req.headers.cookie ?? "").split(";")) {
-    const eq = part.indexOf("=");
-    if (eq > 0) out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return out;
-}
-
-function signJwt(key: KeyObject, kid: string, payload: Record<string, unknown>): string {
-  const header = b64url(Buffer.from(JSON.stringify({ alg: "RS256", kid, typ: "JWT" })));
-  const body = b64url(Buffer.from(JSON.stringify(payload)));
-  const signature = sign("RSA-SHA256", Buffer.from(`${header}.${body}`), key);
-  return `${header}.${body}.${b64url(signature)}`;
-}
-
-function parseIdentity(value: unknown): GoogleIdentity | null {
-  if (!value || typeof value !== "object") return null;
-  const v = value as Record<string, unknown>;
-  if (typeof v.sub !== "string" || !v.sub || typeof v.email !== "string" || typeof v.email_verified !== "boolean") return null;
-  const identity: GoogleIdentity = { sub: v.sub, email: v.email, email_verified: v.email_verified };
-  for (const key of ["given_name", "family_name", "name", "picture", "locale"] as const) {
-    if (typeof v[key] === "string") identity[key] = v[key] as string;
-  }
-  return identity;
 }
 
 export async function startFakeGoogle(options: FakeGoogleOptions): Promise<FakeGoogle> {
   const { clientId, clientSecret } = options;
-  const redirectUris = new Set(options.redirectUris ?? []);
-  let fallbackIdentity = options.identity ?? defaultIdentity;
-  const sessions = new Map<string, { identity: GoogleIdentity; consent: Consent }>();
-  const codes = new Map<string, PendingCode>();
-  const accessTokens = new Map<string, IssuedToken>();
-  const tokenRequests: FakeGoogle["tokenRequests"] = [];
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const kid = b64url(randomBytes(12));
   let base = "";
-
-  const signIn = (identity: GoogleIdentity, consent: Consent = "allow") => {
-    const sid = b64url(randomBytes(18));
-    sessions.set(sid, { identity, consent });
-    return { sid, cookie: `${SESSION_COOKIE}=${sid}` };
-  };
-
-  function authorize(req: IncomingMessage, res: ServerResponse, query: URLSearchParams) {
-    const one = (name: string) => {
-      const values = query.getAll(name);
-      return values.length === 1 ? values[0]! : undefined;
-    };
-    // Problems with the client or the redirect URI are shown to the person; nothing is sent to the app.
-    const requestedClient = one("client_id");
-    if (requestedClient !== clientId) return oauthError(res, 401, "invalid_client", "The OAuth client was not found.");
-    const redirectUri = one("redirect_uri");
-    if (!redirectUri || !redirectUris.has(redirectUri)) {
-      return oauthError(res, 400, "redirect_uri_mismatch", `The redirect URI in the request, ${redirectUri ?? "(none)"}, does not match the ones authorized for the OAuth client.`);
-    }
-    // Everything else goes back to the app, with the state (RFC 6749 §4.1.2.1).
-    const state = one("state");
-    const back = (params: Record<string, string>) => {
-      const target = new URL(redirectUri);
-      for (const [k, v] of Object.entries({ ...params, ...(state !== undefined ? { state } : {}) })) target.searchParams.set(k, v);
-      return redirect(res, target.toString());
-    };
-    if (one("response_type") !== "code") return back({ error: "unsupported_response_type", error_description: "response_type must be code" });
-    const requested = (one("scope") ?? "").split(" ").filter(Boolean);
-    if (requested.length === 0) return back({ error: "invalid_request", error_description: "Missing required parameter: scope" });
-    const unknown = requested.filter((s) => !Object.hasOwn(KNOWN_SCOPES, s));
-    if (unknown.length > 0) return back({ error: "invalid_scope", error_description: `Some requested scopes were invalid: ${unknown.join(" ")}` });
-    if (!state) return back({ error: "invalid_request", error_description: "Missing required parameter: state" });
-    const challenge = one("code_challenge");
-    if (!challenge || !PKCE_VALUE.test(challenge)) return back({ error: "invalid_request", error_description: "Missing or malformed code_challenge" });
-    if (one("code_challenge_method") !== "S256") return back({ error: "invalid_request", error_description: "code_challenge_method must be S256" });
-
-    const session = sessions.get(cookies(req)[SESSION_COOKIE] ?? "") ?? { identity: fallbackIdentity, consent: "allow" as const };
-    if (session.consent === "deny") return back({ error: "access_denied" });
-    const scopes = [...new Set(requested.map((s) => KNOWN_SCOPES[s]!))];
-    // Google's codes look like "4/0A...": the slash makes the client URL-encode it properly.
-    const code = `4/0A${b64url(randomBytes(32))}`;
-    const nonce = one("nonce");
-    codes.set(code, {
-      clientId,
-      redirectUri,
-      codeChallenge: challenge,
-      scopes,
-      ...(nonce ? { nonce } : {}),
-      identity: session.identity,
-      expiresAt: Date.now() + CODE_TTL_MS,
-      used: false,
-    });
-    return back({ code, scope: scopes.join(" "), authuser: "0", prompt: "consent" });
-  }
-
-  async function token(req: IncomingMessage, res: ServerResponse) {
-    const record = (params: Record<string, string>, status: number, error?: string) =>
-      tokenRequests.push({ at: Date.now(), params: { ...params, ...(params.client_secret ? { client_secret: "(redacted)" } : {}) }, status, ...(error ? { error } : {}) });
-    const fail = (params: Record<string, string>, status: number, error: string, description: string) => {
-      record(params, status, error);
-      return oauthError(res, status, error, description, status === 401 ? { "www-authenticate": 'Basic realm="oauth2"' } : {});
-    };
-    const mediaType = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-    const raw = await readBody(req);
-    if (mediaType !== "application/x-www-form-urlencoded") return fail({}, 400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded");
-    const form = new URLSearchParams(raw);
-    const params = Object.fromEntries(form);
-    for (const [name] of form) {
-      if (form.getAll(name).length > 1) return fail(params, 400, "invalid_request", `Parameter ${name} was repeated`);
-    }
-    // Client authentication: client_secret_post or client_secret_basic (RFC 6749 §2.3.1), not both.
-    let id = params.client_id;
-    let secret = params.client_secret;
-    const basic = req.headers.authorization?.match(/^Basic\s+(\S+)$/i);
-    if (basic) {
-      if (secret) return fail(params, 400, "invalid_request", "Client authenticated in more than one way");
-      const [user, pass] = Buffer.from(basic[1]!, "base64").toString("utf8").split(":");
-      id = decodeURIComponent(user ?? "");
-      secret = decodeURIComponent(pass ?? "");
-    }
-    if (id !== clientId || secret !== clientSecret) return fail(params, 401, "invalid_client", "Unauthorized");
-    if (params.grant_type !== "authorization_code") return fail(params, 400, "unsupported_grant_type", `Invalid grant_type: ${params.grant_type ?? ""}`);
-    if (!params.code) return fail(params, 400, "invalid_request", "Missing required parameter: code");
-    if (!params.redirect_uri) return fail(params, 400, "invalid_request", "Missing required parameter: redirect_uri");
-
-    const pending = codes.get(params.code);
-    if (!pending) return fail(params, 400, "invalid_grant", "Malformed auth code.");
-    if (pending.used) {
-      // A replayed code: refuse it and revoke what it was exchanged for.
-      if (pending.accessToken) accessTokens.delete(pending.accessToken);
-      return fail(params, 400, "invalid_grant", "Bad Request");
-    }
-    // Any authenticated presentation spends the code, successful or not.
-    pending.used = true;
-    if (pending.expiresAt < Date.now()) return fail(params, 400, "invalid_grant", "Bad Request");
-    if (pending.clientId !== id) return fail(params, 400, "invalid_grant", "Bad Request");
-    if (pending.redirectUri !== params.redirect_uri) return fail(params, 400, "redirect_uri_mismatch", "Bad Request");
-    const verifier = params.code_verifier;
-    if (!verifier) return fail(params, 400, "invalid_grant", "Missing code verifier.");
-    if (!PKCE_VALUE.test(verifier) || b64url(sha256(verifier)) !== pending.codeChallenge) return fail(params, 400, "invalid_grant", "Invalid code verifier.");
-
-    const accessToken = `ya29.${b64url(randomBytes(48))}`;
-    pending.accessToken = accessToken;
-    accessTokens.set(accessToken, { identity: pending.identity, scopes: pending.scopes, expiresAt: Date.now() + ACCESS_TOKEN_TTL_S * 1000 });
-    const now = Math.floor(Date.now() / 1000);
-    const claims = userClaims(pending.identity, pending.scopes);
-    const idToken = signJwt(privateKey, kid, {
-      iss: base,
-      azp: clientId,
-      aud: clientId,
-      ...claims,
-      at_hash: b64url(sha256(accessToken).subarray(0, 16)),
-      ...(pending.nonce ? { nonce: pending.nonce } : {}),
-      iat: now,
-      exp: now + ACCESS_TOKEN_TTL_S + 1,
-    });
-    record(params, 200);
-    return sendJson(
-      res,
-      200,
-      { access_token: accessToken, expires_in: ACCESS_TOKEN_TTL_S, id_token: idToken, scope: pending.scopes.join(" "), token_type: "Bearer" },
-      { "cache-control": "no-store", pragma: "no-cache" },
-    );
-  }
-
-  /** The claims Google releases for the granted scopes. */
-  function userClaims(identity: GoogleIdentity, scopes: string[]): Record<string, unknown> {
-    const claims: Record<string, unknown> = { sub: identity.sub };
-    if (scopes.includes(KNOWN_SCOPES.email!)) Object.assign(claims, { email: identity.email, email_verified: identity.email_verified });
-    if (scopes.includes(KNOWN_SCOPES.profile!)) {
-      for (const key of ["name", "given_name", "family_name", "picture", "locale"] as const) {
-        if (identity[key] !== undefined) claims[key] = identity[key];
-      }
-    }
-    return claims;
-  }
-
-  function userinfo(req: IncomingMessage, res: ServerResponse) {
-    const match = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i);
-    const issued = match ? accessTokens.get(match[1]!) : undefined;
-    if (!issued || issued.expiresAt < Date.now()) {
-      return oauthError(res, 401, "invalid_request", "Invalid Credentials", {
-        "www-authenticate": `Bearer realm="${base}/", error="invalid_token"`,
-      });
-    }
-    return sendJson(res, 200, userClaims(issued.identity, issued.scopes));
-  }
+  const oauth = createGoogleOAuth(options, () => base);
+  const { signIn, authorize, token, userinfo } = oauth;
 
   async function control(req: IncomingMessage, res: ServerResponse, path: string) {
     if (req.method === "POST" && path === "/__fake/sessions") {
@@ -328,7 +63,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions): Promise<FakeG
         case "GET /oauth2/v3/userinfo":
           return userinfo(req, res);
         case "GET /oauth2/v3/certs":
-          return sendJson(res, 200, { keys: [{ ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" }] });
+          return sendJson(res, 200, oauth.jwks());
         case "GET /.well-known/openid-configuration":
           return sendJson(res, 200, {
             issuer: base,
@@ -369,12 +104,10 @@ export async function startFakeGoogle(options: FakeGoogleOptions): Promise<FakeG
     userinfoUrl: `${base}/v1/userinfo`,
     clientId,
     clientSecret,
-    allowRedirectUri: (uri) => void redirectUris.add(uri),
-    setDefaultIdentity: (identity) => {
-      fallbackIdentity = identity;
-    },
+    allowRedirectUri: oauth.allowRedirectUri,
+    setDefaultIdentity: oauth.setDefaultIdentity,
     signIn,
-    tokenRequests,
+    tokenRequests: oauth.tokenRequests,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -392,19 +125,4 @@ export async function createGoogleSession(fakeGoogleUrl: string, identity: Googl
   });
   if (res.status !== 201) throw new Error(`fake Google refused the session: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { cookie: string }).cookie;
-}
-
-/** A fresh Google account for one test: unique sub and address. */
-export function googleIdentity(overrides: Partial<GoogleIdentity> = {}): GoogleIdentity {
-  const n = randomUUID().slice(0, 8);
-  return {
-    sub: `1${BigInt(`0x${randomBytes(8).toString("hex")}`).toString().padStart(20, "0")}`,
-    email: `grace.${n}@gmail.example`,
-    email_verified: true,
-    given_name: "Grace",
-    family_name: "Hopper",
-    name: "Grace Hopper",
-    picture: `https://lh3.googleusercontent.example/a/${n}`,
-    ...overrides,
-  };
 }
