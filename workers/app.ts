@@ -4,7 +4,7 @@ import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import { bodyGuard } from "./middleware/body";
 import { onError, onNotFound } from "./middleware/errors";
-import { requestContext } from "./middleware/request-context";
+import { requestContext, requestLog } from "./middleware/request-context";
 import { authRoutes } from "./modules/auth/routes";
 import { googleRoutes } from "./modules/auth/google-routes";
 import { devMailboxRoutes } from "./modules/dev-mailbox/routes";
@@ -17,6 +17,7 @@ export function createApp() {
   const app = createRouter();
 
   app.use("*", requestId());
+  app.use("*", requestLog);
   app.use("*", requestContext);
   app.use(
     "*",

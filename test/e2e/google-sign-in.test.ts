@@ -119,6 +119,13 @@ describe("Google sign-in against the fake Google", () => {
     expect(byPassword.body.user).toMatchObject({ id: account.user.id, googleLinked: true });
   });
 
+  it("two first sign-ins of the same new person at once end in one account", async () => {
+    const identity = googleIdentity();
+    const [a, b] = await Promise.all([signInWithGoogle(identity), signInWithGoogle(identity)]);
+    expect(a.session.user.id).toBe(b.session.user.id);
+    expect(a.session.user).toMatchObject({ email: identity.email.toLowerCase(), googleLinked: true });
+  });
+
   it("takes an unverified password account over for its Google owner, ending the password and its logins", async () => {
     // Someone registered the address first and never proved it: they may not be its owner.
     const squatter = await register({ firstName: "Not", lastName: "Owner" });

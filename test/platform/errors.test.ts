@@ -93,7 +93,9 @@ describe("unknown exceptions", () => {
   it("a D1 that fails on health: 503 SERVICE_UNAVAILABLE problem, logged", async () => {
     const errorSpy = vi.spyOn(console, "error").mockImplementation(() => {});
     vi.spyOn(console, "log").mockImplementation(() => {});
-    const { res, body } = await call("/api/health", {}, { DB: undefined });
+    // A D1 binding whose every statement fails, as when the database does not answer.
+    const unavailable = new Proxy({}, { get: () => () => { throw new Error("D1_ERROR: database unavailable"); } }) as unknown as D1Database;
+    const { res, body } = await call("/api/health", {}, { DB: unavailable });
     expect(res.status).toBe(503);
     expect(body).toMatchObject({ code: "SERVICE_UNAVAILABLE", status: 503 });
     expect(loggedErrors(errorSpy).some((line) => line.msg === "health: D1 failed")).toBe(true);

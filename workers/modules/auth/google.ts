@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { z } from "zod";
+import { isUniqueViolation } from "@shared/db/client";
 import { oauthStates, users, type User } from "@shared/db/schema";
 import { randomToken, sha256Hex, toBase64Url } from "@shared/lib/crypto";
 import { ApiError, conflict, validationFailed } from "@shared/lib/errors";
@@ -123,7 +124,7 @@ async function findOrCreateGoogleUser(deps: ServiceDeps, info: z.infer<typeof Us
     return linked!;
   }
   const [first, ...rest] = (info.name ?? "").trim().split(/\s+/);
-  const [created] = await db
+  const created = await db
     .insert(users)
     .values({
       id: newId(),
@@ -136,8 +137,16 @@ async function findOrCreateGoogleUser(deps: ServiceDeps, info: z.infer<typeof Us
       createdAt: now,
       updatedAt: now,
     })
-    .returning();
-  return created!;
+    .returning()
+    .catch((error: unknown) => {
+      // Two callbacks for the same new person at once: the other one created the account; use it.
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    });
+  if (created?.[0]) return created[0];
+  const [existing] = await db.select().from(users).where(eq(users.googleSub, info.sub)).limit(1);
+  if (!existing) throw conflict("An account with this email already exists");
+  return existing;
 }
 
 /** Step 3: the dashboard trades the login code for a session, once. */

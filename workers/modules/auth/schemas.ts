@@ -49,8 +49,6 @@ export const TokenPairSchema = z
 
 export const AuthResultSchema = TokenPairSchema.extend({ user: UserSchema }).openapi("AuthResult");
 
-export const GoogleStartQuery = z.object({});
-
 export const GoogleCallbackQuery = z.object({
   code: z.string().min(1).max(2048).optional(),
   state: z.string().min(1).max(512).optional(),

@@ -1,4 +1,5 @@
 import { and, eq, gt, inArray, sql } from "drizzle-orm";
+import { isUniqueViolation } from "@shared/db/client";
 import { authThrottles, users, type User } from "@shared/db/schema";
 import { conflict, unauthorized, validationFailed } from "@shared/lib/errors";
 import { newId } from "@shared/lib/ids";
@@ -13,11 +14,6 @@ import { consumeOneTimeToken, createSession, issueOneTimeToken, revokeAllFamilie
 export type AuthDeps = ServiceDeps;
 
 const MINUTE_MS = 60_000;
-
-export function isUniqueViolation(error: unknown): boolean {
-  const message = error instanceof Error ? `${error.message} ${(error.cause as Error | undefined)?.message ?? ""}` : "";
-  return message.includes("UNIQUE constraint failed");
-}
 
 export async function register(
   deps: AuthDeps,
