@@ -1,6 +1,6 @@
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ApiError, toProblem, validationFailed } from "@shared/lib/errors";
+import { ApiError, toProblem, validationFailed, type ErrorCode } from "@shared/lib/errors";
 import type { AppEnv } from "../router";
 
 export function problemResponse(c: Context<AppEnv>, error: ApiError): Response {
@@ -9,27 +9,22 @@ export function problemResponse(c: Context<AppEnv>, error: ApiError): Response {
   return c.body(JSON.stringify(toProblem(error, c.get("requestId"), c.req.path)), error.status, headers);
 }
 
+const codeOfStatus: Partial<Record<number, ErrorCode>> = {
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "RATE_LIMITED",
+};
+
 function fromHttpException(error: HTTPException): ApiError {
-  switch (error.status) {
-    case 400:
-      // Hono raises these when the body cannot be parsed (malformed JSON or form data): still a validation
-      // failure, and API.md promises every one of those an `errors` list.
-      return validationFailed([{ path: "body", message: error.message || "cannot be parsed" }], error.message || "The request is not valid");
-    case 401:
-      return new ApiError("UNAUTHORIZED", error.message || undefined);
-    case 403:
-      return new ApiError("FORBIDDEN", error.message || undefined);
-    case 404:
-      return new ApiError("NOT_FOUND", error.message || undefined);
-    case 413:
-      return new ApiError("PAYLOAD_TOO_LARGE", error.message || undefined);
-    case 415:
-      return new ApiError("UNSUPPORTED_MEDIA_TYPE", error.message || undefined);
-    case 429:
-      return new ApiError("RATE_LIMITED", error.message || undefined);
-    default:
-      return new ApiError("INTERNAL");
-  }
+  const detail = error.message || undefined;
+  // Hono raises a 400 when the body cannot be parsed (malformed JSON or form data): still a validation
+  // failure, and API.md promises every one of those an `errors` list.
+  if (error.status === 400) return validationFailed([{ path: "body", message: detail ?? "cannot be parsed" }], detail ?? "The request is not valid");
+  const code = codeOfStatus[error.status];
+  return code ? new ApiError(code, detail) : new ApiError("INTERNAL");
 }
 
 /** RFC 9457 problems for everything; unknown exceptions become a bare 500 and a log line, never a stack. */
