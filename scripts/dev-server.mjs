@@ -33,6 +33,26 @@ export async function applyLocalMigrations({ persistTo, config = "wrangler.toml"
   await execFileAsync(process.execPath, args, { cwd: projectRoot, env: wranglerEnv() });
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** True while any process of the group led by `pgid` is alive. */
+export function groupAlive(pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return error.code === "EPERM";
+  }
+}
+
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 async function waitForHttp(url, { timeoutMs, child, output }) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -83,23 +103,16 @@ export async function startWorker({
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const url = `http://127.0.0.1:${listenPort}`;
-  const stop = () =>
-    new Promise((resolveStop) => {
-      if (child.exitCode !== null) return resolveStop();
-      child.once("exit", () => resolveStop());
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        child.kill("SIGTERM");
-      }
-      setTimeout(() => {
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }, 5000).unref();
-    });
+  // wrangler leads its own process group (wrangler, its node child, workerd). Stopping ends the whole group,
+  // forcibly after 5 s, and resolves only once no process of it is left: workerd writes its local state
+  // until it exits, so callers may remove that state right after.
+  const stop = async () => {
+    if (!groupAlive(child.pid)) return;
+    signalGroup(child.pid, "SIGTERM");
+    for (let i = 0; i < 50 && groupAlive(child.pid); i++) await sleep(100);
+    if (groupAlive(child.pid)) signalGroup(child.pid, "SIGKILL");
+    for (let i = 0; i < 20 && groupAlive(child.pid); i++) await sleep(100);
+  };
   try {
     await waitForHttp(`${url}${readyPath}`, { timeoutMs, child, output: () => log });
   } catch (error) {

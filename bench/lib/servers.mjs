@@ -6,9 +6,8 @@ import { existsSync } from "node:fs";
 import { cp, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { projectRoot, startWorker } from "../../scripts/dev-server.mjs";
+import { groupAlive, projectRoot, startWorker } from "../../scripts/dev-server.mjs";
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ─── processes ────────────────────────────────────────────────────────────────────────────────────────────
 // Every wrangler dev we start is tracked here, so that an error, Ctrl-C or SIGTERM still ends them all.
@@ -21,29 +20,10 @@ const cleanups = new Set(); // temp directories to remove once the Workers are s
 const groups = new Set(); // every process group ever started here, for runningGroups()
 let interrupted = null;
 
-const groupAlive = (pgid) => {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch (error) {
-    return error.code === "EPERM";
-  }
-};
-
-/** Stops one tracked Worker: its whole process group, forcibly after 5 s; then its afterStop clean-up. */
+/** Stops one tracked Worker (startWorker's stop ends its whole process group), then its afterStop clean-up. */
 export async function stopWorker(worker) {
   if (!live.delete(worker)) return;
   await worker.stop().catch(() => {});
-  // wrangler may exit before its workerd children: wait for the whole group, then force it.
-  for (let i = 0; i < 50 && groupAlive(worker.pid); i++) await sleep(100);
-  if (groupAlive(worker.pid)) {
-    try {
-      process.kill(-worker.pid, "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
-    for (let i = 0; i < 20 && groupAlive(worker.pid); i++) await sleep(100);
-  }
   if (groupAlive(worker.pid)) console.error(`bench: process group ${worker.pid} (${worker.name}) is still alive`);
   // Only now: workerd writes its SQLite files until it exits.
   await worker.afterStop?.().catch(() => {});

@@ -10,7 +10,6 @@ export const emailField = z
   .pipe(z.email("must be a valid email address").max(254))
   .openapi({ type: "string", format: "email", example: "ada@studio.example" });
 
-
 export const RegisterSchema = z
   .strictObject({
     email: emailField,
