@@ -21,6 +21,14 @@ const ConfigSchema = z.object({
   passwordPepper: z.string().min(16, "PASSWORD_PEPPER must be at least 16 characters"),
   maxBodyBytes: positiveInt,
   maxUploadBytes: positiveInt,
+  /** MIME types accepted for uploads, checked against each file's magic bytes. */
+  uploadAllowedTypes: z.array(z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, "must be a MIME type")).min(1),
+  signedUrlTtlSeconds: positiveInt,
+  /** ISO 3166 region for phone numbers typed without a country code, when the owner's country is unknown. */
+  defaultPhoneRegion: z.string().regex(/^[A-Z]{2}$/, "must be an ISO 3166-1 alpha-2 code"),
+  /** Exports up to this many rows answer directly; larger ones run as a queue job into R2. */
+  exportInlineMaxRows: positiveInt,
+  importMaxRows: positiveInt,
   google: z.object({
     authUrl: z.url(),
     tokenUrl: z.url(),
@@ -59,6 +67,14 @@ export function getConfig(env: Env): Config {
     passwordPepper: env.PASSWORD_PEPPER,
     maxBodyBytes: env.MAX_BODY_BYTES,
     maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    uploadAllowedTypes: (env.UPLOAD_ALLOWED_TYPES ?? "")
+      .split(",")
+      .map((type) => type.trim())
+      .filter(Boolean),
+    signedUrlTtlSeconds: env.SIGNED_URL_TTL_SECONDS,
+    defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
+    exportInlineMaxRows: env.EXPORT_INLINE_MAX_ROWS,
+    importMaxRows: env.IMPORT_MAX_ROWS,
     google: {
       authUrl: env.GOOGLE_AUTH_URL,
       tokenUrl: env.GOOGLE_TOKEN_URL,

@@ -2,6 +2,7 @@ import { OpenAPIHono, type Hook } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Config } from "@shared/config";
 import type { Db } from "@shared/db/client";
+import type { Actor } from "@shared/db/audited";
 import type { Env } from "@shared/env";
 import type { AccessTokenClaims } from "@shared/lib/jwt";
 import { validationFailed } from "@shared/lib/errors";
@@ -41,11 +42,21 @@ export function createRouter() {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 }
 
-/** What services need from a request: bindings, the database and the parsed configuration. */
+/** What services need from a request: bindings, the database, the parsed configuration, and who is acting
+ *  (recorded by the audit log with every write; see shared/db/audited.ts). */
 export interface ServiceDeps {
   env: Env;
   db: Db;
   config: Config;
+  actor: Actor;
 }
 
-export const depsOf = (c: Context<AppEnv>): ServiceDeps => ({ env: c.env, db: c.get("db"), config: c.get("config") });
+export const depsOf = (c: Context<AppEnv>): ServiceDeps => {
+  const auth = c.get("auth") as AppEnv["Variables"]["auth"] | undefined;
+  return {
+    env: c.env,
+    db: c.get("db"),
+    config: c.get("config"),
+    actor: { type: auth ? "USER" : "GUEST", id: auth?.sub ?? null, requestId: c.get("requestId") ?? null },
+  };
+};

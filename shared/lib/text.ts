@@ -1,0 +1,17 @@
+/** Case- and accent-folded form of a string: "Élodie  Dupré" → "elodie dupre". Used for sort keys, unique
+ *  names and similarity, so "Élodie" sorts, matches and collides with "elodie". */
+export function fold(value: string): string {
+  return value
+    .normalize("NFKD")
+    .replace(/\p{M}+/gu, "")
+    .toLowerCase()
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** Search terms of a free-text query: folded words of letters and digits ("elodie.mar" → ["elodie", "mar"]). */
+export function searchTerms(query: string): string[] {
+  return fold(query)
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+}
