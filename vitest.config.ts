@@ -8,6 +8,7 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 export const testBindings = {
   ENVIRONMENT: "development",
   APP_URL: "http://app.lightbox.test",
+  API_URL: "http://lightbox.test",
   CORS_ORIGINS: "http://app.lightbox.test,http://localhost:5173",
   JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
   PASSWORD_PEPPER: "test-pepper-0123456789abcdef",
@@ -19,7 +20,8 @@ export default defineConfig({
   resolve: { alias: { "@shared": `${root}shared` } },
   test: {
     // The Worker's structured log lines (one per request, job and cron task) would drown the report.
-    onConsoleLog: (log) => !log.trimStart().startsWith('{"level":'),
+    // SHOW_LOGS=1 keeps them, to see why a test got a 500.
+    onConsoleLog: (log) => process.env.SHOW_LOGS === "1" || !log.trimStart().startsWith('{"level":'),
     projects: [
       {
         // Workers-pool tests: the Worker and the tests run inside workerd with miniflare's D1, R2, queues,

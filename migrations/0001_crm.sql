@@ -84,7 +84,7 @@ CREATE TABLE `duplicate_pairs` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `duplicate_pairs_pair_unique` ON `duplicate_pairs` (`contact_a_id`,`contact_b_id`);--> statement-breakpoint
-CREATE INDEX `duplicate_pairs_owner_status_idx` ON `duplicate_pairs` (`owner_id`,`status`,`score`);--> statement-breakpoint
+CREATE INDEX `duplicate_pairs_owner_status_idx` ON `duplicate_pairs` (`owner_id`,`status`,`score`,`id`);--> statement-breakpoint
 CREATE INDEX `duplicate_pairs_b_idx` ON `duplicate_pairs` (`contact_b_id`);--> statement-breakpoint
 CREATE TABLE `exports` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -124,6 +124,7 @@ CREATE TABLE `file_uploads` (
 --> statement-breakpoint
 CREATE INDEX `file_uploads_owner_idx` ON `file_uploads` (`owner_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `file_uploads_expires_idx` ON `file_uploads` (`expires_at`);--> statement-breakpoint
+CREATE UNIQUE INDEX `file_uploads_r2_key_unique` ON `file_uploads` (`r2_key`);--> statement-breakpoint
 CREATE TABLE `files` (
 	`id` text PRIMARY KEY NOT NULL,
 	`owner_id` text NOT NULL,
@@ -143,8 +144,8 @@ CREATE TABLE `files` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `files_r2_key_unique` ON `files` (`r2_key`);--> statement-breakpoint
-CREATE INDEX `files_owner_contact_idx` ON `files` (`owner_id`,`contact_id`,`created_at`);--> statement-breakpoint
-CREATE INDEX `files_owner_session_idx` ON `files` (`owner_id`,`session_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `files_owner_contact_idx` ON `files` (`owner_id`,`contact_id`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `files_owner_session_idx` ON `files` (`owner_id`,`session_id`,`created_at`,`id`);--> statement-breakpoint
 CREATE INDEX `files_contact_idx` ON `files` (`contact_id`);--> statement-breakpoint
 CREATE INDEX `files_session_idx` ON `files` (`session_id`);--> statement-breakpoint
 CREATE TABLE `providers` (

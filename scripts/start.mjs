@@ -52,6 +52,7 @@ async function main() {
     vars: {
       ENVIRONMENT: "development",
       APP_URL: origin,
+      API_URL: origin,
       CORS_ORIGINS: `${origin},http://localhost:${port},http://localhost:5173`,
     },
   });

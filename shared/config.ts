@@ -6,6 +6,8 @@ const positiveInt = z.coerce.number().int().positive();
 const ConfigSchema = z.object({
   environment: z.enum(["development", "production", "staging"]),
   appUrl: z.url(),
+  /** The API's public origin: signed download links in emails point here. */
+  apiUrl: z.url(),
   corsOrigins: z.array(z.string()),
   mailFrom: z.string().min(3),
   jwt: z.object({
@@ -49,6 +51,7 @@ export function getConfig(env: Env): Config {
   const parsed = ConfigSchema.safeParse({
     environment: env.ENVIRONMENT,
     appUrl: env.APP_URL,
+    apiUrl: env.API_URL,
     corsOrigins: (env.CORS_ORIGINS ?? "")
       .split(",")
       .map((origin) => origin.trim())

@@ -17,6 +17,7 @@ export interface Env {
   // Vars (strings in wrangler.toml, parsed and checked by shared/config.ts)
   ENVIRONMENT: string;
   APP_URL: string;
+  API_URL: string;
   CORS_ORIGINS: string;
   MAIL_FROM: string;
   JWT_ISSUER: string;

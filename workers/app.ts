@@ -5,10 +5,18 @@ import { secureHeaders } from "hono/secure-headers";
 import { bodyGuard } from "./middleware/body";
 import { onError, onNotFound } from "./middleware/errors";
 import { requestContext, requestLog } from "./middleware/request-context";
+import { auditRoutes } from "./modules/audit/routes";
 import { authRoutes } from "./modules/auth/routes";
+import { contactRoutes } from "./modules/contacts/routes";
 import { googleRoutes } from "./modules/auth/google-routes";
 import { devMailboxRoutes } from "./modules/dev-mailbox/routes";
+import { duplicateRoutes } from "./modules/duplicates/routes";
+import { fileRoutes } from "./modules/files/routes";
 import { healthRoutes } from "./modules/health/routes";
+import { importExportRoutes } from "./modules/import-export/routes";
+import { providerRoutes } from "./modules/providers/routes";
+import { sessionRoutes } from "./modules/sessions/routes";
+import { tagRoutes } from "./modules/tags/routes";
 import { userRoutes } from "./modules/users/routes";
 import { createRouter } from "./router";
 
@@ -43,6 +51,15 @@ export function createApp() {
   app.route("/api/auth", googleRoutes);
   app.route("/api/users", userRoutes);
   app.route("/api/dev", devMailboxRoutes);
+  // Before contacts and sessions: /contacts/import and /contacts/export are not contact ids.
+  app.route("/api", importExportRoutes);
+  app.route("/api/contacts", contactRoutes);
+  app.route("/api/tags", tagRoutes);
+  app.route("/api/sessions", sessionRoutes);
+  app.route("/api/providers", providerRoutes);
+  app.route("/api/duplicates", duplicateRoutes);
+  app.route("/api", auditRoutes);
+  app.route("/api", fileRoutes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -23,6 +23,7 @@ const problem = (description: string) => ({
 export const problems = {
   400: problem("The request is not valid (VALIDATION_FAILED, with `errors`)"),
   401: problem("Missing, invalid or expired credentials (UNAUTHORIZED)"),
+  403: problem("Not allowed for this account (FORBIDDEN)"),
   404: problem("Not found, or not yours (NOT_FOUND)"),
   409: problem("Conflicts with existing data (CONFLICT)"),
   413: problem("The body is too large (PAYLOAD_TOO_LARGE)"),

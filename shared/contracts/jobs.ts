@@ -20,9 +20,13 @@ export const EmailJobPayload = z.object({
 });
 export type EmailJobPayload = z.infer<typeof EmailJobPayload>;
 
+/** A large contacts or sessions export to produce into R2 (the `exports` row says what and for whom). */
+export const ExportJobPayload = z.object({ exportId: z.string().min(1) });
+
 /** Every job type and the shape of its payload: the queue consumer validates each message against it. */
 export const jobPayloads = {
   "email.send": EmailJobPayload,
+  "export.generate": ExportJobPayload,
 } as const;
 
 export type JobType = keyof typeof jobPayloads;

@@ -407,8 +407,9 @@ export const files = sqliteTable(
   },
   (t) => [
     uniqueIndex("files_r2_key_unique").on(t.r2Key),
-    index("files_owner_contact_idx").on(t.ownerId, t.contactId, t.createdAt),
-    index("files_owner_session_idx").on(t.ownerId, t.sessionId, t.createdAt),
+    // (created_at, id) is the keyset of the file lists: both in the index, so a page is one index range.
+    index("files_owner_contact_idx").on(t.ownerId, t.contactId, t.createdAt, t.id),
+    index("files_owner_session_idx").on(t.ownerId, t.sessionId, t.createdAt, t.id),
     index("files_contact_idx").on(t.contactId),
     index("files_session_idx").on(t.sessionId),
     check("files_one_parent", sql`(${t.contactId} IS NULL) <> (${t.sessionId} IS NULL)`),
@@ -435,6 +436,8 @@ export const fileUploads = sqliteTable(
   (t) => [
     index("file_uploads_owner_idx").on(t.ownerId, t.createdAt),
     index("file_uploads_expires_idx").on(t.expiresAt),
+    // The hourly orphan sweep asks, per R2 key, whether an upload in progress still claims it.
+    uniqueIndex("file_uploads_r2_key_unique").on(t.r2Key),
     check("file_uploads_one_parent", sql`(${t.contactId} IS NULL) <> (${t.sessionId} IS NULL)`),
   ],
 );
@@ -462,7 +465,8 @@ export const duplicatePairs = sqliteTable(
   },
   (t) => [
     uniqueIndex("duplicate_pairs_pair_unique").on(t.contactAId, t.contactBId),
-    index("duplicate_pairs_owner_status_idx").on(t.ownerId, t.status, t.score),
+    // `id` breaks ties between equal scores, so the list pages on (score, id) straight from the index.
+    index("duplicate_pairs_owner_status_idx").on(t.ownerId, t.status, t.score, t.id),
     index("duplicate_pairs_b_idx").on(t.contactBId),
   ],
 );

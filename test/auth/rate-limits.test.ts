@@ -6,6 +6,8 @@ const LOGIN_FAILURES_PER_ACCOUNT = 5;
 const LOGIN_FAILURES_PER_IP = 50;
 const PASSWORD_FORGOT_PER_IP = 20;
 const REGISTRATIONS_PER_IP = 100;
+// Tests that wait for a fresh limiter window (up to 30 s) before their requests need more than the default 30 s.
+const WINDOW_TEST_TIMEOUT = 90_000;
 
 function expectRateLimited(res: ApiResponse) {
   expectProblem(res, 429, "RATE_LIMITED");
@@ -33,7 +35,7 @@ describe("failed logins", () => {
 
     // A session from before keeps working: the block is on password checks only.
     expect((await api("/api/users/me", { token: account.accessToken })).status).toBe(200);
-  });
+  }, WINDOW_TEST_TIMEOUT);
 
   it("a different account from another address is unaffected", async () => {
     const [victim, other] = await Promise.all([register(), register()]);
@@ -45,7 +47,7 @@ describe("failed logins", () => {
     expect((await login(other.email, other.password, uniqueIp())).status).toBe(200);
     expectProblem(await login(other.email, "one wrong guess", uniqueIp()), 401, "UNAUTHORIZED");
     expect((await login(other.email, other.password, uniqueIp())).status).toBe(200);
-  });
+  }, WINDOW_TEST_TIMEOUT);
 
   it("successful logins do not count", async () => {
     const account = await register();
@@ -53,7 +55,7 @@ describe("failed logins", () => {
     for (let i = 0; i < LOGIN_FAILURES_PER_ACCOUNT * 2; i++) {
       expect((await login(account.email, account.password, account.ip)).status).toBe(200);
     }
-  });
+  }, WINDOW_TEST_TIMEOUT);
 
   it("per address: spraying many accounts from one IP is stopped after the IP limit", async () => {
     const sprayer = uniqueIp();
@@ -71,7 +73,7 @@ describe("failed logins", () => {
     expectRateLimited(await login(account.email, account.password, sprayer));
     // ...while the account itself is fine from anywhere else.
     expect((await login(account.email, account.password, uniqueIp())).status).toBe(200);
-  });
+  }, WINDOW_TEST_TIMEOUT);
 });
 
 describe("POST /api/auth/password/forgot", () => {
@@ -84,7 +86,7 @@ describe("POST /api/auth/password/forgot", () => {
     expect(results.map((r) => r.status)).toEqual(Array(PASSWORD_FORGOT_PER_IP).fill(202));
     expectRateLimited(await api("/api/auth/password/forgot", { json: { email: uniqueEmail("f") }, ip }));
     expect((await api("/api/auth/password/forgot", { json: { email: uniqueEmail("f") }, ip: uniqueIp() })).status).toBe(202);
-  });
+  }, WINDOW_TEST_TIMEOUT);
 });
 
 describe("POST /api/auth/register", () => {
@@ -103,7 +105,7 @@ describe("POST /api/auth/register", () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(REGISTRATIONS_PER_IP - 1);
     expectRateLimited(await api("/api/auth/register", { json: { ...body, email: uniqueEmail("office") }, ip }));
     expect((await api("/api/auth/register", { json: { ...body, email: uniqueEmail("elsewhere") }, ip: uniqueIp() })).status).toBe(201);
-  });
+  }, WINDOW_TEST_TIMEOUT);
 
   it("the per-IP limit stays generous: 60 sign-ups from one office address in a minute all succeed", async () => {
     const ip = uniqueIp();
@@ -116,7 +118,7 @@ describe("POST /api/auth/register", () => {
       statuses.push(...batch.map((r) => r.status));
     }
     expect(statuses).toEqual(Array(60).fill(201));
-  });
+  }, WINDOW_TEST_TIMEOUT);
 
   it("malformed bodies are refused before the limiter and do not use up the address's allowance", async () => {
     const ip = uniqueIp();
@@ -126,5 +128,5 @@ describe("POST /api/auth/register", () => {
     );
     for (const res of invalid) expect(res.status).toBe(400);
     expect((await api("/api/auth/register", { json: { email: uniqueEmail(), password: PASSWORD, firstName: "A", lastName: "B" }, ip })).status).toBe(201);
-  });
+  }, WINDOW_TEST_TIMEOUT);
 });

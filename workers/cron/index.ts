@@ -1,5 +1,7 @@
 import { createDb, type Db } from "@shared/db/client";
 import type { Env } from "@shared/env";
+import { removeExpiredExports } from "./expired-exports";
+import { removeOrphanFiles } from "./orphan-files";
 import { purgeExpiredAuthData } from "./purge-auth";
 
 export interface CronContext {
@@ -13,7 +15,11 @@ type CronTask = (ctx: CronContext) => Promise<Record<string, number>>;
 
 /** Dispatch by cron expression: each expression in wrangler.toml [triggers] lists the tasks it runs. */
 export const schedules: Record<string, { name: string; run: CronTask }[]> = {
-  "0 * * * *": [{ name: "purge-expired-auth-data", run: purgeExpiredAuthData }],
+  "0 * * * *": [
+    { name: "purge-expired-auth-data", run: purgeExpiredAuthData },
+    { name: "remove-orphan-files", run: (ctx) => removeOrphanFiles(ctx) },
+    { name: "remove-expired-exports", run: removeExpiredExports },
+  ],
 };
 
 export async function handleScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {

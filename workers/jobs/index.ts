@@ -3,6 +3,8 @@ import { JobMessage, jobPayloads, type JobType } from "@shared/contracts/jobs";
 import { createDb, type Db } from "@shared/db/client";
 import type { Env } from "@shared/env";
 import { claimJob, markJobDone, markJobFailed, recordFailedJob } from "./runs";
+import { failExport, generateExport } from "../modules/import-export/export";
+import { getConfig } from "@shared/config";
 import { sendEmailJob } from "./send-email";
 
 export interface JobContext {
@@ -17,6 +19,13 @@ type Handlers = { [T in JobType]: (payload: z.infer<(typeof jobPayloads)[T]>, ct
 /** The job registry: one handler per job type. */
 const handlers: Handlers = {
   "email.send": sendEmailJob,
+  "export.generate": (payload, { env, db }) => generateExport({ env, db, config: getConfig(env) }, payload.exportId),
+};
+
+/** What a job type leaves behind when it is parked in the dead-letter queue, beyond the failed_jobs row. */
+const onDeadLetter: { [T in JobType]?: (payload: z.infer<(typeof jobPayloads)[T]>, db: Db) => Promise<void> } = {
+  // The user waits on the export's status: it must not stay PENDING forever.
+  "export.generate": (payload, db) => failExport(db, payload.exportId, "The export could not be produced; start a new one."),
 };
 
 /** Seconds before retry n (1-based): 10 s doubling up to an hour, with ±20 % jitter so failures spread out. */
@@ -85,5 +94,8 @@ async function recordDeadLetter(db: Db, message: Message<unknown>): Promise<void
   const type = envelope.success ? envelope.data.type : "unknown";
   const payload = envelope.success ? envelope.data.payload : message.body;
   await recordFailedJob(db, { key, type, payload, error: null, attempts: null });
+  const hook = onDeadLetter[type as JobType] as ((payload: unknown, db: Db) => Promise<void>) | undefined;
+  const parsed = hook ? jobPayloads[type as JobType].safeParse(payload) : undefined;
+  if (hook && parsed?.success) await hook(parsed.data, db);
   message.ack();
 }

@@ -5,6 +5,9 @@ import type { AppEnv } from "../router";
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 const ACCEPTED = (mediaType: string) => JSON_TYPE.test(mediaType) || mediaType === "multipart/form-data";
+// Multipart upload parts are raw bytes (R2 needs each part's exact length): octet-stream is accepted there
+// alone, and the route bounds the size itself (files/multipart.ts).
+const RAW_BYTES_ROUTE = /^\/api\/uploads\/[^/]+\/parts\/[^/]+$/;
 
 /**
  * Request bodies: at most MAX_BODY_BYTES (counted while streaming, so a missing or lying Content-Length does
@@ -15,6 +18,10 @@ export const bodyGuard = createMiddleware<AppEnv>(async (c, next) => {
     c.req.raw.body !== null && (c.req.header("content-length") !== "0" || c.req.header("transfer-encoding"));
   if (hasBody && !["GET", "HEAD"].includes(c.req.method)) {
     const mediaType = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+    if (c.req.method === "PUT" && RAW_BYTES_ROUTE.test(c.req.path)) {
+      if (mediaType === "application/octet-stream") return next();
+      throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the part's bytes as application/octet-stream");
+    }
     if (!ACCEPTED(mediaType)) {
       throw new ApiError(
         "UNSUPPORTED_MEDIA_TYPE",

@@ -4,6 +4,13 @@ import { files, fileUploads } from "@shared/db/schema";
 
 export type FileParent = { contactId: string } | { sessionId: string };
 
+type PendingUpload = { key: string; uploadId: string };
+
+// The multipart uploads behind a list of keys returned by storedKeysOf, so removeObjects can abort them too
+// without either signature changing: an unfinished upload's parts are invisible to list() and delete(), and
+// would otherwise wait for R2's lifecycle rule (7 days) to drop them.
+const uploadsOfKeys = new WeakMap<string[], PendingUpload[]>();
+
 /**
  * The R2 keys of everything stored for a contact or session: its files and its unfinished multipart uploads.
  * Read before the parent is deleted (the rows go with it, by cascade), removed from R2 after the delete
@@ -20,10 +27,21 @@ export async function storedKeysOf(db: Db, ownerId: string, parent: FileParent):
       .from(fileUploads)
       .where(and(eq(fileUploads.ownerId, ownerId), "contactId" in parent ? eq(fileUploads.contactId, parent.contactId) : eq(fileUploads.sessionId, parent.sessionId))),
   ]);
-  return [...fileRows.map((r) => r.key), ...uploadRows.map((r) => r.key)];
+  const keys = [...fileRows.map((r) => r.key), ...uploadRows.map((r) => r.key)];
+  if (uploadRows.length > 0) uploadsOfKeys.set(keys, uploadRows);
+  return keys;
 }
 
-/** Deletes objects from R2, 1,000 keys per call (the API's limit). */
+/**
+ * Deletes objects from R2, 1,000 keys per call (the API's limit). Given the very array storedKeysOf returned,
+ * it first aborts the multipart uploads among them (an upload already gone is not an error).
+ */
 export async function removeObjects(bucket: R2Bucket, keys: string[]): Promise<void> {
+  for (const { key, uploadId } of uploadsOfKeys.get(keys) ?? []) {
+    await bucket
+      .resumeMultipartUpload(key, uploadId)
+      .abort()
+      .catch(() => undefined);
+  }
   for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
 }

@@ -1,0 +1,79 @@
+import { env } from "cloudflare:test";
+import { and, eq } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { expect } from "vitest";
+import { getConfig } from "@shared/config";
+import { auditedBatch, type Actor } from "@shared/db/audited";
+import { createDb } from "@shared/db/client";
+import { contacts, duplicatePairs } from "@shared/db/schema";
+import { newId } from "@shared/lib/ids";
+import { deriveContactFields } from "../../workers/modules/contacts/normalize";
+import type { ServiceDeps } from "../../workers/router";
+import { api, type ApiResponse } from "../support/http";
+
+export const db = createDb(env.DB);
+
+export const actorOf = (ownerId: string): Actor => ({ type: "USER", id: ownerId, requestId: `test-${ownerId.slice(-8)}` });
+
+/** What a route would hand the services for this user. */
+export const depsFor = (ownerId: string): ServiceDeps => ({ env, db, config: getConfig(env), actor: actorOf(ownerId) });
+
+export interface ContactInput {
+  firstName: string;
+  lastName?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  company?: string | null;
+}
+
+/**
+ * Inserts contacts the way the contacts service does (normalized through deriveContactFields, audited), many
+ * per statement, and returns their ids in order.
+ */
+export async function insertContacts(ownerId: string, inputs: ContactInput[], region = "FR"): Promise<string[]> {
+  const now = new Date();
+  const rows = inputs.map((input) => ({ ...deriveContactFields(input, region), company: input.company ?? null, id: newId(), ownerId, createdAt: now, updatedAt: now }));
+  // 13 bound values a row: 7 rows stay under D1's 100 per statement.
+  const statements: BatchItem<"sqlite">[] = [];
+  for (let i = 0; i < rows.length; i += 7) statements.push(db.insert(contacts).values(rows.slice(i, i + 7)));
+  for (let i = 0; i < statements.length; i += 100) {
+    await auditedBatch(db, actorOf(ownerId), statements.slice(i, i + 100) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  }
+  return rows.map((row) => row.id);
+}
+
+export async function insertContact(ownerId: string, input: ContactInput): Promise<string> {
+  const [id] = await insertContacts(ownerId, [input]);
+  return id!;
+}
+
+/** The owner's stored pairs as "idA idB REASON score STATUS", sorted. */
+export async function pairsOf(ownerId: string): Promise<string[]> {
+  const rows = await db.select().from(duplicatePairs).where(eq(duplicatePairs.ownerId, ownerId));
+  for (const row of rows) expect(row.contactAId < row.contactBId, "pairs are stored smaller id first").toBe(true);
+  return rows.map((r) => `${r.contactAId} ${r.contactBId} ${r.reason} ${r.score} ${r.status}`).sort();
+}
+
+export async function pairBetween(x: string, y: string) {
+  const [a, b] = x < y ? [x, y] : [y, x];
+  const [row] = await db
+    .select()
+    .from(duplicatePairs)
+    .where(and(eq(duplicatePairs.contactAId, a), eq(duplicatePairs.contactBId, b)));
+  return row;
+}
+
+/** Every page of a list, following nextCursor; fails on a cursor loop. */
+export async function allPages(token: string, path: string) {
+  const items: any[] = [];
+  let cursor: string | null = null;
+  for (let pages = 0; pages < 200; pages++) {
+    const sep = path.includes("?") ? "&" : "?";
+    const res: ApiResponse = await api(cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path, { token });
+    expect(res.status, res.text).toBe(200);
+    items.push(...res.body.items);
+    cursor = res.body.nextCursor;
+    if (!cursor) return items;
+  }
+  throw new Error("pagination did not end");
+}
