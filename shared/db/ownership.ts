@@ -1,4 +1,4 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { SQLiteColumn, SQLiteTable } from "drizzle-orm/sqlite-core";
 import { notFound } from "@shared/lib/errors";
 import type { Db } from "./client";
@@ -23,3 +23,10 @@ export async function requireOwned(db: Db, table: OwnedTable, ownerId: string, i
     if (missing) throw notFound(`${what} ${missing}`);
   }
 }
+
+/**
+ * `owner_id = ?` as a check only, never as the way in: for rows already found by their own key (the links of
+ * a page of contacts), SQLite would otherwise pick an index that starts with owner_id and walk every row the
+ * owner has. The unary `+` makes the term unusable for index selection while keeping the tenant filter.
+ */
+export const ownedBy = (column: SQLiteColumn, ownerId: string) => sql`+${column} = ${ownerId}`;

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { contactListQuery, ftsMatch, type ContactListPlan } from "../../workers/modules/contacts/search";
+import { contactListQuery, contactPageQuery, ftsMatch, type ContactListPlan } from "../../workers/modules/contacts/search";
 import { register } from "../support/http";
 import { db, newContact, newTag } from "./helpers";
 
 /** The plan SQLite picks for the exact statement the list runs (same SQL, same bound values). */
-async function planOf(plan: ContactListPlan): Promise<string[]> {
-  const { sql, params } = contactListQuery(db, plan).toSQL();
+async function planOf(plan: ContactListPlan, query: typeof contactListQuery | typeof contactPageQuery = contactListQuery): Promise<string[]> {
+  const { sql, params } = query(db, plan).toSQL();
   const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
     .bind(...params)
     .all<{ detail: string }>();
@@ -58,4 +58,13 @@ describe("contact list query plans", () => {
       if (withTag) expect(details.find((d) => d.includes("contact_tags"))).toMatch(/^SEARCH contact_tags USING (COVERING )?INDEX/);
     });
   }
+
+  it("the page's tags are read per row of the page through the link's primary key, after the limit", async () => {
+    const details = await planOf({ ownerId, sort: "name", order: "asc", limit: 50 }, contactPageQuery);
+    expect(details).toContain("CO-ROUTINE page");
+    expect(details).toContain("SEARCH contacts USING INDEX contacts_owner_name_idx (owner_id=?)");
+    expect(details).toContain("CORRELATED SCALAR SUBQUERY 2");
+    expect(details).toContain("SEARCH ct USING INDEX sqlite_autoindex_contact_tags_1 (contact_id=?)");
+    expect(details.some((d) => d.includes("contact_tags_owner_tag_idx"))).toBe(false);
+  });
 });

@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { auditedBatch } from "@shared/db/audited";
 import type { Db } from "@shared/db/client";
-import { requireOwned } from "@shared/db/ownership";
+import { ownedBy, requireOwned } from "@shared/db/ownership";
 import { contacts, contactTags, tags } from "@shared/db/schema";
 import type { ServiceDeps } from "../../router";
 import { entityHistory } from "../audit/service";
@@ -17,7 +17,7 @@ export async function tagsByContact(db: Db, ownerId: string, contactIds: string[
       .select({ contactId: contactTags.contactId, id: tags.id, name: tags.name, color: tags.color })
       .from(contactTags)
       .innerJoin(tags, eq(tags.id, contactTags.tagId))
-      .where(and(eq(contactTags.ownerId, ownerId), inArray(contactTags.contactId, contactIds.slice(i, i + 90))))
+      .where(and(ownedBy(contactTags.ownerId, ownerId), inArray(contactTags.contactId, contactIds.slice(i, i + 90))))
       .orderBy(asc(tags.nameKey));
     for (const { contactId, ...tag } of rows) byContact.set(contactId, [...(byContact.get(contactId) ?? []), toTagSummary(tag)]);
   }

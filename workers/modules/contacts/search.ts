@@ -82,3 +82,25 @@ export function contactListQuery(db: Db, plan: ContactListPlan) {
     .orderBy(direction(column), direction(contacts.id))
     .limit(plan.limit + 1);
 }
+
+/**
+ * The list query with each row's tags attached, so a page costs one D1 round trip: the page is selected
+ * first (the plan above, `limit + 1` rows), and only then is the tags subquery run, once per row of the page.
+ * Tags come as a JSON array of [id, name, color], ordered by name, found through the link's primary key
+ * (the owner check is `+owner_id`, as in `ownedBy`, so it cannot pull in contact_tags_owner_tag_idx).
+ */
+export function contactPageQuery(db: Db, plan: ContactListPlan) {
+  const page = contactListQuery(db, plan).as("page");
+  const fields = Object.fromEntries(Object.keys(getTableColumns(contacts)).map((key) => [key, page[key as keyof typeof page]])) as unknown as ReturnType<typeof getTableColumns<typeof contacts>>;
+  const direction = plan.order === "asc" ? asc : desc;
+  const sortKey = { name: page.sortName, created: page.createdAt, updated: page.updatedAt }[plan.sort];
+  return db
+    .select({
+      ...fields,
+      tagList: sql<string>`(SELECT json_group_array(json_array(t.id, t.name, t.color)) FROM (
+        SELECT t.id, t.name, t.color FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id
+        WHERE ct.contact_id = "page"."id" AND +ct.owner_id = ${plan.ownerId} ORDER BY t.name_key) t)`,
+    })
+    .from(page)
+    .orderBy(direction(sortKey), direction(page.id));
+}

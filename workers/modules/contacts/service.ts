@@ -11,7 +11,7 @@ import { removeObjects, storedKeysOf } from "../files/cleanup";
 import { linkStatements, tagsByContact } from "./links";
 import { deriveContactFields, InvalidPhoneError, phoneRegionFor, type NameAndContact } from "./normalize";
 import type { ContactDetailDto, ContactDto, ContactListQueryInput, ContactSort, CreateContactInput, UpdateContactInput } from "./schemas";
-import { contactListQuery, ftsMatch } from "./search";
+import { contactPageQuery, ftsMatch } from "./search";
 import { detectDuplicates } from "../duplicates/service";
 
 type TagSummary = ContactDto["tags"][number];
@@ -208,7 +208,7 @@ export async function listContacts(deps: ServiceDeps, ownerId: string, query: Co
   const after = query.cursor
     ? decodeCursor(query.cursor, z.tuple([z.literal(query.sort), z.literal(order), query.sort === "name" ? z.string() : z.number().int(), z.string()]))
     : undefined;
-  const rows = await contactListQuery(deps.db, {
+  const rows = await contactPageQuery(deps.db, {
     ownerId,
     sort: query.sort,
     order,
@@ -218,8 +218,10 @@ export async function listContacts(deps: ServiceDeps, ownerId: string, query: Co
     limit: query.limit,
   });
   const page = toPage(rows, query.limit, (row) => [query.sort, order, sortKey(row, query.sort), row.id], (row) => row);
-  const tagMap = await tagsByContact(deps.db, ownerId, page.items.map((row) => row.id));
-  return { items: page.items.map((row) => toContactDto(row, tagMap.get(row.id) ?? [])), nextCursor: page.nextCursor };
+  return {
+    items: page.items.map(({ tagList, ...row }) => toContactDto(row, (JSON.parse(tagList) as [string, string, string | null][]).map(([id, name, color]) => ({ id, name, color })))),
+    nextCursor: page.nextCursor,
+  };
 }
 
 function sortKey(row: Contact, sort: ContactSort): string | number {

@@ -4,6 +4,7 @@ import type { Db } from "@shared/db/client";
 import { contacts, files, providers, sessionContacts, sessionProviders, sessions, sessionTags, tags, type Session } from "@shared/db/schema";
 import { toTagSummary } from "../tags/schemas";
 import type { SessionDetailSchema, SessionSchema } from "./schemas";
+import { ownedBy } from "@shared/db/ownership";
 
 // How sessions look on the wire: the row plus its contacts, tags and providers, read in three queries for a
 // whole page of sessions (never one query per session).
@@ -40,14 +41,14 @@ async function linksOf(db: Db, ownerId: string, sessionIds: string[]) {
             email: contacts.email,
           })
           .from(sessionContacts)
-          .innerJoin(contacts, and(eq(contacts.id, sessionContacts.contactId), eq(contacts.ownerId, ownerId)))
-          .where(and(eq(sessionContacts.ownerId, ownerId), inArray(sessionContacts.sessionId, ids)))
+          .innerJoin(contacts, and(eq(contacts.id, sessionContacts.contactId), ownedBy(contacts.ownerId, ownerId)))
+          .where(and(ownedBy(sessionContacts.ownerId, ownerId), inArray(sessionContacts.sessionId, ids)))
           .orderBy(asc(contacts.sortName), asc(contacts.id)),
         db
           .select({ sessionId: sessionTags.sessionId, id: tags.id, name: tags.name, color: tags.color })
           .from(sessionTags)
-          .innerJoin(tags, and(eq(tags.id, sessionTags.tagId), eq(tags.ownerId, ownerId)))
-          .where(and(eq(sessionTags.ownerId, ownerId), inArray(sessionTags.sessionId, ids)))
+          .innerJoin(tags, and(eq(tags.id, sessionTags.tagId), ownedBy(tags.ownerId, ownerId)))
+          .where(and(ownedBy(sessionTags.ownerId, ownerId), inArray(sessionTags.sessionId, ids)))
           .orderBy(asc(tags.nameKey)),
         db
           .select({
@@ -62,8 +63,8 @@ async function linksOf(db: Db, ownerId: string, sessionIds: string[]) {
             feeCurrency: sessionProviders.feeCurrency,
           })
           .from(sessionProviders)
-          .innerJoin(providers, and(eq(providers.id, sessionProviders.providerId), eq(providers.ownerId, ownerId)))
-          .where(and(eq(sessionProviders.ownerId, ownerId), inArray(sessionProviders.sessionId, ids)))
+          .innerJoin(providers, and(eq(providers.id, sessionProviders.providerId), ownedBy(providers.ownerId, ownerId)))
+          .where(and(ownedBy(sessionProviders.ownerId, ownerId), inArray(sessionProviders.sessionId, ids)))
           .orderBy(asc(providers.name), asc(providers.id)),
       ]),
     ),
