@@ -20,6 +20,8 @@ CREATE TABLE `audit_log` (
 --> statement-breakpoint
 CREATE INDEX `audit_log_owner_seq_idx` ON `audit_log` (`owner_id`,`seq`);--> statement-breakpoint
 CREATE INDEX `audit_log_owner_entity_idx` ON `audit_log` (`owner_id`,`entity_type`,`entity_id`,`seq`);--> statement-breakpoint
+CREATE INDEX `audit_log_owner_type_idx` ON `audit_log` (`owner_id`,`entity_type`,`seq`);--> statement-breakpoint
+CREATE INDEX `audit_log_owner_action_idx` ON `audit_log` (`owner_id`,`action`,`seq`);--> statement-breakpoint
 CREATE INDEX `audit_log_entity_idx` ON `audit_log` (`entity_type`,`entity_id`);--> statement-breakpoint
 CREATE TABLE `contact_tags` (
 	`owner_id` text NOT NULL,
@@ -102,7 +104,7 @@ CREATE TABLE `exports` (
 	FOREIGN KEY (`owner_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `exports_owner_created_idx` ON `exports` (`owner_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `exports_owner_id_idx` ON `exports` (`owner_id`,`id`);--> statement-breakpoint
 CREATE INDEX `exports_expires_idx` ON `exports` (`expires_at`);--> statement-breakpoint
 CREATE TABLE `file_uploads` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -124,6 +126,8 @@ CREATE TABLE `file_uploads` (
 --> statement-breakpoint
 CREATE INDEX `file_uploads_owner_idx` ON `file_uploads` (`owner_id`,`created_at`);--> statement-breakpoint
 CREATE INDEX `file_uploads_expires_idx` ON `file_uploads` (`expires_at`);--> statement-breakpoint
+CREATE INDEX `file_uploads_contact_idx` ON `file_uploads` (`contact_id`);--> statement-breakpoint
+CREATE INDEX `file_uploads_session_idx` ON `file_uploads` (`session_id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `file_uploads_r2_key_unique` ON `file_uploads` (`r2_key`);--> statement-breakpoint
 CREATE TABLE `files` (
 	`id` text PRIMARY KEY NOT NULL,
@@ -160,7 +164,7 @@ CREATE TABLE `providers` (
 	FOREIGN KEY (`owner_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `providers_owner_name_idx` ON `providers` (`owner_id`,`name`);--> statement-breakpoint
+CREATE INDEX `providers_owner_name_idx` ON `providers` (`owner_id`,`name`,`id`);--> statement-breakpoint
 CREATE TABLE `session_contacts` (
 	`owner_id` text NOT NULL,
 	`session_id` text NOT NULL,

@@ -23,6 +23,8 @@ const ConfigSchema = z.object({
   passwordPepper: z.string().min(16, "PASSWORD_PEPPER must be at least 16 characters"),
   maxBodyBytes: positiveInt,
   maxUploadBytes: positiveInt,
+  /** Largest file one multipart upload (the upload routes) may assemble. */
+  maxMultipartUploadBytes: positiveInt,
   /** MIME types accepted for uploads, checked against each file's magic bytes. */
   uploadAllowedTypes: z.array(z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, "must be a MIME type")).min(1),
   signedUrlTtlSeconds: positiveInt,
@@ -31,6 +33,8 @@ const ConfigSchema = z.object({
   /** Exports up to this many rows answer directly; larger ones run as a queue job into R2. */
   exportInlineMaxRows: positiveInt,
   importMaxRows: positiveInt,
+  /** Largest CSV file one import reads (it is held in memory to be parsed). */
+  importMaxBytes: positiveInt,
   google: z.object({
     authUrl: z.url(),
     tokenUrl: z.url(),
@@ -70,6 +74,7 @@ export function getConfig(env: Env): Config {
     passwordPepper: env.PASSWORD_PEPPER,
     maxBodyBytes: env.MAX_BODY_BYTES,
     maxUploadBytes: env.MAX_UPLOAD_BYTES,
+    maxMultipartUploadBytes: env.MAX_MULTIPART_UPLOAD_BYTES,
     uploadAllowedTypes: (env.UPLOAD_ALLOWED_TYPES ?? "")
       .split(",")
       .map((type) => type.trim())
@@ -78,6 +83,7 @@ export function getConfig(env: Env): Config {
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
     exportInlineMaxRows: env.EXPORT_INLINE_MAX_ROWS,
     importMaxRows: env.IMPORT_MAX_ROWS,
+    importMaxBytes: env.IMPORT_MAX_BYTES,
     google: {
       authUrl: env.GOOGLE_AUTH_URL,
       tokenUrl: env.GOOGLE_TOKEN_URL,

@@ -28,11 +28,13 @@ export interface Env {
   EMAIL_VERIFICATION_TTL_HOURS: string;
   MAX_BODY_BYTES: string;
   MAX_UPLOAD_BYTES: string;
+  MAX_MULTIPART_UPLOAD_BYTES: string;
   UPLOAD_ALLOWED_TYPES: string;
   SIGNED_URL_TTL_SECONDS: string;
   DEFAULT_PHONE_REGION: string;
   EXPORT_INLINE_MAX_ROWS: string;
   IMPORT_MAX_ROWS: string;
+  IMPORT_MAX_BYTES: string;
   GOOGLE_AUTH_URL: string;
   GOOGLE_TOKEN_URL: string;
   GOOGLE_USERINFO_URL: string;

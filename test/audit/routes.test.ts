@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditedBatch } from "@shared/db/audited";
+import { auditQuery } from "../../workers/modules/audit/service";
 import { createDb } from "@shared/db/client";
 import { tags, users } from "@shared/db/schema";
 import { newId } from "@shared/lib/ids";
@@ -75,5 +76,31 @@ describe("GET /api/admin/audit", () => {
     const onlyB = await api(`/api/admin/audit?ownerId=${b.user.id}`, { token: admin.accessToken });
     expect(onlyB.body.items.length).toBe(2);
     expect(onlyB.body.items.every((e: any) => e.ownerId === b.user.id)).toBe(true);
+  });
+});
+
+describe("audit query plans", () => {
+  const planOf = async (filter: Parameters<typeof auditQuery>[1], beforeSeq?: number) => {
+    const { sql, params } = auditQuery(db, filter, 20, beforeSeq).toSQL();
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    return results.map((r) => r.detail);
+  };
+
+  it("serves every owner filter from an index in seq order, without a sort step", async () => {
+    const cases: [Parameters<typeof auditQuery>[1], string][] = [
+      [{ ownerId: "o" }, "audit_log_owner_seq_idx"],
+      [{ ownerId: "o", entityType: "contact" }, "audit_log_owner_type_idx"],
+      [{ ownerId: "o", entityType: "contact", entityId: "c" }, "audit_log_owner_entity_idx"],
+      [{ ownerId: "o", action: "DELETE" }, "audit_log_owner_action_idx"],
+    ];
+    for (const [filter, index] of cases) {
+      for (const before of [undefined, 1000]) {
+        const details = await planOf(filter, before);
+        expect(details.join("\n"), JSON.stringify(filter)).toMatch(new RegExp(`^SEARCH audit_log USING INDEX ${index} \\(`));
+        expect(details.some((d) => d.includes("TEMP B-TREE")), JSON.stringify(filter)).toBe(false);
+      }
+    }
   });
 });

@@ -1,10 +1,13 @@
+import { env } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditLog, duplicatePairs } from "@shared/db/schema";
+import { auditedBatch } from "@shared/db/audited";
+import { auditLog, contacts, duplicatePairs } from "@shared/db/schema";
+import { newId } from "@shared/lib/ids";
 import { detectDuplicates } from "../../workers/modules/duplicates/service";
 import { jaroWinkler } from "../../workers/modules/duplicates/similarity";
 import { api, register } from "../support/http";
-import { db, depsFor, insertContact, insertContacts, pairBetween, pairsOf } from "./helpers";
+import { actorOf, db, depsFor, insertContact, insertContacts, pairBetween, pairsOf } from "./helpers";
 
 const detect = (ownerId: string, scope: { contactIds: string[] } | "all") => detectDuplicates(depsFor(ownerId), ownerId, scope);
 
@@ -147,5 +150,58 @@ describe("detectDuplicates", () => {
     const { user } = await register();
     expect(await detect(user.id, { contactIds: [] })).toEqual({ created: 0 });
     expect(await detect(user.id, "all")).toEqual({ created: 0 });
+    expect(await detect(user.id, { contactIds: [newId(), "not-an-id"] })).toEqual({ created: 0 });
+  });
+
+  it("never throws on unusual contacts (empty sort name, empty values, long names, FTS syntax), by ids or all", async () => {
+    const { user } = await register();
+    const longName = { firstName: "Jean Pierre Marie", lastName: "de la Tour du Pin" };
+    const odd = await insertContacts(user.id, [
+      longName,
+      longName,
+      { firstName: "A", lastName: "B" },
+      { firstName: "A", lastName: "B" },
+      { firstName: "AND", lastName: 'OR NEAR "x" *' },
+      { firstName: "and", lastName: "or near x" },
+      { firstName: "🙂", lastName: "🙂" },
+      { firstName: "王", lastName: "小明" },
+      { firstName: "Seán", lastName: `O'Brien-${"x".repeat(300)}` },
+      { firstName: "2", lastName: "3", email: null, phone: null },
+      { firstName: "Zoé", lastName: "Ünal" },
+      { firstName: "Zoe", lastName: "Unal" },
+    ]);
+    // Rows no form produces, written as an import or an old version might have: empty sort name and strings.
+    const blankIds = [newId(), newId()];
+    await auditedBatch(db, actorOf(user.id), [
+      db.insert(contacts).values(blankIds.map((id) => ({ id, ownerId: user.id, firstName: "", sortName: "", email: "", phone: "", phoneE164: "", updatedAt: new Date() }))),
+    ]);
+    const ids = [...odd, ...blankIds];
+    for (const id of ids) expect(await detect(user.id, { contactIds: [id] })).toMatchObject({ created: expect.any(Number) });
+    await detect(user.id, { contactIds: ids });
+    await detect(user.id, "all");
+    const pairs = await pairsOf(user.id);
+    // Names of more than six words are not compared, nor single letters, empty values or blank names.
+    expect(pairs.map((p) => p.split(" ").slice(2, 3)[0]).sort()).toEqual(["NAME", "NAME"]);
+    expect(await pairBetween(odd[10]!, odd[11]!)).toMatchObject({ reason: "NAME", score: 1 });
+    expect(await pairBetween(odd[4]!, odd[5]!)).toMatchObject({ reason: "NAME", score: 1 });
+  });
+
+  it("skips a pair whose other contact was deleted (merged away) after detection read it, and stores the rest", async () => {
+    const { user } = await register();
+    const [gone, kept] = await insertContacts(user.id, [
+      { firstName: "Paul", lastName: "Roux", email: "paul@studio.example" },
+      { firstName: "Sam", lastName: "Blanc", phone: "+33 6 12 34 56 78" },
+    ]);
+    const fresh = await insertContact(user.id, { firstName: "Someone", lastName: "New", email: "paul@studio.example", phone: "06 12 34 56 78" });
+    // A merge committing between detection's reads and its write: its batch's first statement sets the audit context.
+    await env.DB.exec(
+      `CREATE TRIGGER test_delete_between AFTER INSERT ON audit_context WHEN EXISTS (SELECT 1 FROM contacts WHERE id = '${gone}') BEGIN DELETE FROM contacts WHERE id = '${gone}'; END`,
+    );
+    try {
+      expect(await detect(user.id, { contactIds: [fresh] })).toEqual({ created: 1 });
+    } finally {
+      await env.DB.exec("DROP TRIGGER test_delete_between");
+    }
+    expect(await pairsOf(user.id)).toEqual([`${[fresh, kept!].sort().join(" ")} PHONE 1 PENDING`]);
   });
 });

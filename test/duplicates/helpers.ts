@@ -1,11 +1,11 @@
 import { env } from "cloudflare:test";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, or } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { expect } from "vitest";
 import { getConfig } from "@shared/config";
 import { auditedBatch, type Actor } from "@shared/db/audited";
 import { createDb } from "@shared/db/client";
-import { contacts, duplicatePairs } from "@shared/db/schema";
+import { auditLog, contacts, contactTags, duplicatePairs, files, fileUploads, sessionContacts } from "@shared/db/schema";
 import { newId } from "@shared/lib/ids";
 import { deriveContactFields } from "../../workers/modules/contacts/normalize";
 import type { ServiceDeps } from "../../workers/router";
@@ -77,3 +77,27 @@ export async function allPages(token: string, path: string) {
   }
   throw new Error("pagination did not end");
 }
+
+/** Every place a contact id can be referenced from, and how many rows there name `id`. */
+export async function referencesTo(id: string) {
+  const count = async (rows: Promise<unknown[]>) => (await rows).length;
+  return {
+    contacts: await count(db.select().from(contacts).where(eq(contacts.id, id))),
+    sessionContacts: await count(db.select().from(sessionContacts).where(eq(sessionContacts.contactId, id))),
+    contactTags: await count(db.select().from(contactTags).where(eq(contactTags.contactId, id))),
+    files: await count(db.select().from(files).where(eq(files.contactId, id))),
+    fileUploads: await count(db.select().from(fileUploads).where(eq(fileUploads.contactId, id))),
+    duplicatePairs: await count(db.select().from(duplicatePairs).where(or(eq(duplicatePairs.contactAId, id), eq(duplicatePairs.contactBId, id)))),
+    auditLog: await count(db.select().from(auditLog).where(eq(auditLog.entityId, id))),
+  };
+}
+
+/** A contact merged into another: nothing names it any more but its own DELETE row (its history ends there). */
+export const mergedAway = { contacts: 0, sessionContacts: 0, contactTags: 0, files: 0, fileUploads: 0, duplicatePairs: 0, auditLog: 1 };
+
+export const historyOf = (contactId: string) =>
+  db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.entityType, "contact"), eq(auditLog.entityId, contactId)))
+    .orderBy(asc(auditLog.seq));

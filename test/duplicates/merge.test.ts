@@ -1,35 +1,14 @@
 import { env } from "cloudflare:test";
-import { and, asc, eq, or } from "drizzle-orm";
+import { and, asc, eq, or, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditedBatch } from "@shared/db/audited";
 import { auditLog, contacts, contactTags, duplicatePairs, files, fileUploads, sessionContacts, sessions, tags } from "@shared/db/schema";
 import { newId } from "@shared/lib/ids";
 import { api, errorPaths, expectProblem, register, type Account } from "../support/http";
-import { actorOf, db, insertContacts, pairBetween } from "./helpers";
+import { actorOf, db, historyOf, insertContacts, mergedAway, pairBetween, referencesTo } from "./helpers";
 
 const merge = (token: string, pairId: string, json: unknown) => api(`/api/duplicates/${pairId}/merge`, { token, json });
 const scan = (token: string) => api("/api/duplicates/scan", { method: "POST", token });
-
-/** Every place a contact id can be referenced from, and how many rows there name `id`. */
-async function referencesTo(id: string) {
-  const count = async (rows: Promise<unknown[]>) => (await rows).length;
-  return {
-    contacts: await count(db.select().from(contacts).where(eq(contacts.id, id))),
-    sessionContacts: await count(db.select().from(sessionContacts).where(eq(sessionContacts.contactId, id))),
-    contactTags: await count(db.select().from(contactTags).where(eq(contactTags.contactId, id))),
-    files: await count(db.select().from(files).where(eq(files.contactId, id))),
-    fileUploads: await count(db.select().from(fileUploads).where(eq(fileUploads.contactId, id))),
-    duplicatePairs: await count(db.select().from(duplicatePairs).where(or(eq(duplicatePairs.contactAId, id), eq(duplicatePairs.contactBId, id)))),
-    auditLog: await count(db.select().from(auditLog).where(eq(auditLog.entityId, id))),
-  };
-}
-
-const historyOf = (contactId: string) =>
-  db
-    .select()
-    .from(auditLog)
-    .where(and(eq(auditLog.entityType, "contact"), eq(auditLog.entityId, contactId)))
-    .orderBy(asc(auditLog.seq));
 
 /** A book where `removed` is a duplicate of `kept` with sessions, tags, files, an upload, history and other pairs. */
 async function bookWithDuplicates(account: Account) {
@@ -143,12 +122,27 @@ describe("POST /api/duplicates/:id/merge", () => {
     expect(await pairBetween(kept, y)).toEqual(keptPairWithY);
     expect(await pairBetween(x, z)).toBeDefined();
 
-    expect(await referencesTo(removed)).toEqual({ contacts: 0, sessionContacts: 0, contactTags: 0, files: 0, fileUploads: 0, duplicatePairs: 0, auditLog: 0 });
+    expect(await referencesTo(removed)).toEqual(mergedAway);
 
-    // History: both contacts' old entries, then what the merge did, ending with the MERGE row.
+    // History: both contacts' old entries, then what the merge did, ending with the MERGE row. The removed
+    // contact keeps its own DELETE row (what it held when it went), never shown as the kept contact's.
     const history = await historyOf(kept);
     const seqs = history.map((row) => row.seq);
     for (const seq of [...removedHistory, ...keptHistory]) expect(seqs).toContain(seq);
+    expect(history.filter((row) => row.action === "DELETE")).toEqual([]);
+    const [deletion] = await historyOf(removed);
+    expect(deletion).toMatchObject({ action: "DELETE", actorId: ownerId, requestId: res.headers.get("x-request-id") });
+    expect(deletion!.changes).toMatchObject({ firstName: { before: "Elodie", after: null }, company: { before: "Studio R", after: null }, city: { before: "Lyon", after: null } });
+    // Among contact history rows, only the MERGE row names the removed id besides its DELETE.
+    const naming = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.ownerId, ownerId), eq(auditLog.entityType, "contact"), or(eq(auditLog.entityId, removed), sql`instr(${auditLog.changes}, ${removed}) > 0`)))
+      .orderBy(asc(auditLog.seq));
+    expect(naming.map((row) => [row.action, row.entityId])).toEqual([
+      ["MERGE", kept],
+      ["DELETE", removed],
+    ]);
     const created = history.filter((row) => row.action === "CREATE");
     expect(created.map((row) => row.changes.firstName?.after).sort()).toEqual(["Elodie", "Élodie"]);
     expect(history.find((row) => row.action === "UPDATE" && row.changes.phone)?.changes).toMatchObject({ phone: { before: null, after: "+33 6 12 34 56 78" }, company: { before: null, after: "Studio R" } });
@@ -168,7 +162,11 @@ describe("POST /api/duplicates/:id/merge", () => {
     expect(shown.status, shown.text).toBe(200);
     expect(shown.body.items[0]).toMatchObject({ action: "MERGE", changes: { mergedFrom: { before: removed, after: kept } } });
     expect(shown.body.items.filter((e: { action: string }) => e.action === "CREATE")).toHaveLength(2);
+    expect(shown.body.items.some((e: { action: string }) => e.action === "DELETE")).toBe(false);
     expectProblem(await api(`/api/contacts/${removed}`, { token: account.accessToken }), 404, "NOT_FOUND");
+    const removedShown = await api(`/api/contacts/${removed}/history`, { token: account.accessToken });
+    expect(removedShown.status, removedShown.text).toBe(200);
+    expect(removedShown.body.items.map((e: { action: string }) => e.action)).toEqual(["DELETE"]);
   });
 
   it("keeps either side of the pair; fills a missing last name (and its sort key) but never mixes two addresses", async () => {
@@ -191,7 +189,7 @@ describe("POST /api/duplicates/:id/merge", () => {
     expect(res.body).toMatchObject({ merged: goneId, contact: { id: keepId, firstName: "Jules", lastName: "Dupré", address: { line1: null, city: "Paris" } } });
     const [row] = await db.select({ sortName: contacts.sortName }).from(contacts).where(eq(contacts.id, keepId));
     expect(row!.sortName).toBe("dupre jules");
-    expect(await referencesTo(goneId)).toMatchObject({ contacts: 0, auditLog: 0, duplicatePairs: 0 });
+    expect(await referencesTo(goneId)).toEqual(mergedAway);
     // The pair went with the merge.
     expectProblem(await merge(account.accessToken, pair.id, { keepId }), 404, "NOT_FOUND");
   });

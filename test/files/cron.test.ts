@@ -1,7 +1,9 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { fileUploads } from "@shared/db/schema";
+import { auditedBatch } from "@shared/db/audited";
+import { exportsTable, fileUploads } from "@shared/db/schema";
+import { newId } from "@shared/lib/ids";
 import worker from "../../workers/index";
 import { POSITION_KEY, removeOrphanFiles } from "../../workers/cron/orphan-files";
 import { api } from "../support/http";
@@ -19,7 +21,7 @@ async function runHourly(at: number) {
 const keys = async () => (await env.FILES.list()).objects.map((o) => o.key).filter((k) => k !== POSITION_KEY).sort();
 
 describe("cron: orphan files and expired uploads", () => {
-  it("removes objects no row claims once older than an hour, and keeps files, uploads in progress and other prefixes", async () => {
+  it("removes file and export objects no row claims once older than an hour, and keeps files, uploads in progress, exports and other prefixes", async () => {
     const { account, token, contactId } = await owner();
     const me = account.user.id;
     const kept = await uploadOk(token, `/api/contacts/${contactId}`, png(), "kept.png");
@@ -29,21 +31,34 @@ describe("cron: orphan files and expired uploads", () => {
     const pending = await api(`/api/contacts/${contactId}/uploads`, { token, json: { name: "big.zip" } });
     const claimedKey = `${me}/files/${pending.body.uploadId}`;
     await env.FILES.put(claimedKey, png(100));
-    const exportKey = `${me}/exports/contacts.csv`;
-    await env.FILES.put(exportKey, "a,b\n");
-    const all = [`${me}/files/${kept.id}`, orphanKey, claimedKey, exportKey].sort();
+    // A READY export claims its object by r2_key; a FAILED one (no r2_key) and a removed one (no row) do not.
+    const [readyId, failedId] = [newId(), newId()];
+    const exportKey = `${me}/exports/${readyId}.csv`;
+    const failedExportKey = `${me}/exports/${failedId}.json`;
+    const orphanExportKey = `${me}/exports/0190f0e0-0000-7000-8000-00000000beef.xlsx`;
+    const now = new Date();
+    await auditedBatch(db, { type: "SYSTEM", id: null, requestId: null }, [
+      db.insert(exportsTable).values([
+        { id: readyId, ownerId: me, entity: "contacts", format: "csv", status: "READY", r2Key: exportKey, expiresAt: new Date(now.getTime() + 7 * 24 * HOUR), createdAt: now, updatedAt: now },
+        { id: failedId, ownerId: me, entity: "sessions", format: "json", status: "FAILED", r2Key: null, error: "boom", createdAt: now, updatedAt: now },
+      ]),
+    ]);
+    for (const key of [exportKey, failedExportKey, orphanExportKey]) await env.FILES.put(key, "a,b\n");
+    const otherKey = `${me}/avatars/me.png`;
+    await env.FILES.put(otherKey, png(10));
+    const all = [`${me}/files/${kept.id}`, orphanKey, claimedKey, exportKey, failedExportKey, orphanExportKey, otherKey].sort();
 
     // Everything is fresh: an upload in flight (object written, row not yet) must survive.
     await runHourly(Date.now());
     expect(await keys()).toEqual(all);
 
     await runHourly(Date.now() + 2 * HOUR);
-    expect(await keys()).toEqual(all.filter((k) => k !== orphanKey));
+    expect(await keys()).toEqual(all.filter((k) => ![orphanKey, failedExportKey, orphanExportKey].includes(k)));
     expect(await db.select().from(fileUploads).where(eq(fileUploads.id, pending.body.uploadId))).toHaveLength(1);
 
     // A day later the upload has expired (24 h, plus an hour's grace): aborted, its object and row removed.
     await runHourly(Date.now() + 26 * HOUR);
-    expect(await keys()).toEqual([`${me}/files/${kept.id}`, exportKey].sort());
+    expect(await keys()).toEqual([`${me}/files/${kept.id}`, exportKey, otherKey].sort());
     expect(await db.select().from(fileUploads).where(eq(fileUploads.id, pending.body.uploadId))).toEqual([]);
     const trail = await auditRowsOf("file_upload", pending.body.uploadId);
     expect(trail.map((t) => [t.action, t.actorType, t.actorId])).toEqual([

@@ -2,10 +2,10 @@ import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { auditedBatch } from "@shared/db/audited";
-import { contacts, files } from "@shared/db/schema";
+import { contacts, files, fileUploads } from "@shared/db/schema";
 import worker from "../../workers/index";
 import { expectProblem, ORIGIN } from "../support/http";
-import { db, formWith, MiB, owner, png, rawForm, upload } from "./helpers";
+import { bytesWith, db, formWith, MiB, owner, png, rawForm, upload } from "./helpers";
 
 const objectsOf = async (ownerId: string) => (await env.FILES.list({ prefix: `${ownerId}/files/` })).objects.map((o) => o.key);
 
@@ -93,5 +93,56 @@ describe("upload size limits", () => {
     const declared = await send(token, contactId, new Uint8Array(16), { "content-type": form.contentType, "content-length": String(2 * MiB) });
     expect([declared.status, declared.body.code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
     expect(await objectsOf(account.user.id)).toEqual([]);
+  });
+});
+
+describe("multipart upload size limit (MAX_MULTIPART_UPLOAD_BYTES)", () => {
+  // 6 MiB for these requests alone, on a copy of the env as above: a 5 MiB part plus a small last part fit.
+  const LIMIT = 6 * MiB;
+  const capped = { ...env, MAX_MULTIPART_UPLOAD_BYTES: String(LIMIT) };
+  const call = async (token: string, method: string, path: string, body?: string | Uint8Array, contentType = "application/json") => {
+    const ctx = createExecutionContext();
+    // Set by hand: a Request built in the test carries no Content-Length, which parts require.
+    const length = typeof body === "string" ? new TextEncoder().encode(body).length : body?.length;
+    const headers = { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": contentType, "content-length": String(length) }) };
+    const res = await worker.fetch(new Request(`${ORIGIN}${path}`, { method, body, headers }), capped, ctx);
+    await waitOnExecutionContext(ctx);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { code?: string } };
+  };
+  const start = (token: string, contactId: string, size?: number) => call(token, "POST", `/api/contacts/${contactId}/uploads`, JSON.stringify({ name: "RAW.zip", size }));
+  const part = (token: string, uploadId: string, n: number, bytes: Uint8Array) => call(token, "PUT", `/api/uploads/${uploadId}/parts/${n}`, bytes, "application/octet-stream");
+  const zip = (size: number) => bytesWith([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00], size);
+
+  it("refuses an announced size over the limit at create (413), and tells the limit to those under it", async () => {
+    const { token, contactId } = await owner();
+    const over = await start(token, contactId, LIMIT + 1);
+    expect([over.status, over.body.code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
+    const fits = await start(token, contactId, LIMIT);
+    expect(fits.status).toBe(201);
+    expect(fits.body.maxSize).toBe(LIMIT);
+  });
+
+  it("refuses a part whose number times its size exceeds the limit, and keeps the upload usable", async () => {
+    const { token, contactId } = await owner();
+    const { body } = await start(token, contactId);
+    const uploadId = body.uploadId as string;
+    expect((await part(token, uploadId, 1, zip(5 * MiB))).status).toBe(200);
+    const refused = await part(token, uploadId, 2, zip(3 * MiB + 1));
+    expect([refused.status, refused.body.code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
+    expect((await part(token, uploadId, 2, zip(3 * MiB))).status).toBe(200);
+  });
+
+  it("refuses at complete an assembled file over the limit: the object and the upload are discarded", async () => {
+    const { account, token, contactId } = await owner();
+    const { body } = await start(token, contactId);
+    const uploadId = body.uploadId as string;
+    // Each part passes its own check (1 × 5 MiB, 2 × 2 MiB), the whole (7 MiB) does not.
+    const one = await part(token, uploadId, 1, zip(5 * MiB));
+    const two = await part(token, uploadId, 2, zip(2 * MiB));
+    const done = await call(token, "POST", `/api/uploads/${uploadId}/complete`, JSON.stringify({ parts: [one.body, two.body] }));
+    expect([done.status, done.body.code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
+    expect(await env.FILES.head(`${account.user.id}/files/${uploadId}`)).toBeNull();
+    expect(await db.select().from(fileUploads).where(eq(fileUploads.id, uploadId))).toEqual([]);
+    expect(await db.select().from(files).where(eq(files.id, uploadId))).toEqual([]);
   });
 });

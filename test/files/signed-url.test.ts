@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { getConfig } from "@shared/config";
 import { hmacSha256 } from "@shared/lib/crypto";
 import { checkDownload, signDownload } from "../../workers/modules/files/signed-url";
+import { exportLinkSubject } from "../../workers/modules/import-export/export";
 import { api, errorPaths, expectProblem, ORIGIN } from "../support/http";
 import { download, owner, png, uploadOk } from "./helpers";
 
@@ -104,5 +105,43 @@ describe("signed download links", () => {
     const res = await download(url);
     expect([res.status, res.json().code]).toEqual([404, "NOT_FOUND"]);
     expectProblem(await api(`/api/files/${file.id}/signed-url`, { method: "POST", token }), 404, "NOT_FOUND");
+  });
+});
+
+describe("the signed-link check shared by file and export downloads (middleware/signed-link.ts)", () => {
+  it("answers an export download as a file download: 401 without token or link, 400 for half a link, 403 for a forged, foreign or expired link", async () => {
+    const { token, contactId } = await owner();
+    const file = await uploadOk(token, `/api/contacts/${contactId}`, png());
+    const exportId = "0190f0e0-0000-7000-8000-0000000000ee";
+    const future = Math.floor(Date.now() / 1000) + 600;
+    const past = Math.floor(Date.now() / 1000) - 1;
+    const exportAt = (exp: number | string, sig: string) => `/api/exports/${exportId}/download?expires=${exp}&signature=${sig}`;
+
+    expectProblem(await api(`/api/exports/${exportId}/download`), 401, "UNAUTHORIZED");
+    expectProblem(await api(`/api/exports/${exportId}/download`, { token: "not-a-token" }), 401, "UNAUTHORIZED");
+    expect(errorPaths(await api(`/api/exports/${exportId}/download?signature=abc`))).toEqual(["query.expires"]);
+    expect(errorPaths(await api(`/api/exports/${exportId}/download?expires=${future}`))).toEqual(["query.signature"]);
+    expect(errorPaths(await api(exportAt("soon", "abc")))).toEqual(["query.expires"]);
+
+    // Links live in separate namespaces: a file link's signature over the same id opens no export, nor the reverse.
+    expectProblem(await api(exportAt(future, await signDownload(jwt, exportId, future))), 403, "FORBIDDEN");
+    const exportSigned = await signDownload(jwt, exportLinkSubject(file.id), future);
+    expect((await download(`/api/files/${file.id}/download?expires=${future}&signature=${exportSigned}`)).status).toBe(403);
+    const expired = expectProblem(await api(exportAt(past, await signDownload(jwt, exportLinkSubject(exportId), past))), 403, "FORBIDDEN");
+    expect(expired.detail).toMatch(/expired/);
+
+    // A genuine link gets past the check: the export is gone (410); with the token instead, it is not found.
+    expectProblem(await api(exportAt(future, await signDownload(jwt, exportLinkSubject(exportId), future))), 410, "GONE");
+    expectProblem(await api(`/api/exports/${exportId}/download`, { token }), 404, "NOT_FOUND");
+  });
+
+  it("documents both downloads as taking a token or a link, and their 403 as a FORBIDDEN problem", async () => {
+    const doc = (await api("/api/openapi.json")).body;
+    for (const path of ["/api/files/{id}/download", "/api/exports/{id}/download"]) {
+      const operation = doc.paths[path].get;
+      expect(operation.security, path).toEqual([{ bearerAuth: [] }, {}]);
+      expect(Object.keys(operation.responses["403"].content), path).toEqual(["application/problem+json"]);
+      expect(operation.responses["403"].description, path).toMatch(/FORBIDDEN/);
+    }
   });
 });

@@ -14,7 +14,7 @@ async function seed(owner: Account) {
   const token = owner.accessToken;
   const tag = await api("/api/tags", { token, json: { name: "VIP" } });
   const a = await api("/api/contacts", { token, json: { firstName: "Élodie", lastName: "Martin", email: "elodie@example.com", phone: "+33 6 12 34 56 78", tagIds: [tag.body.id], birthday: "1990-04-21", notes: "=HYPERLINK(\"x\")" } });
-  const b = await api("/api/contacts", { token, json: { firstName: "Ama", company: "Studio; \"North\"", address: { city: "Accra", country: "GH" } } });
+  const b = await api("/api/contacts", { token, json: { firstName: "Ama", company: "Studio; \"North\"", address: { city: "Accra", country: "GH" }, location: { lat: 5.6037, lng: -0.187 } } });
   const s = await api("/api/sessions", { token, json: { title: "Wedding", type: "WEDDING", startsAt: "2027-06-12T14:00:00.000Z", price: { amount: 250050, currency: "EUR" }, contactIds: [a.body.id], tagIds: [tag.body.id] } });
   expect([tag.status, a.status, b.status, s.status]).toEqual([201, 201, 201, 201]);
   return { a: a.body, b: b.body, session: s.body };
@@ -125,6 +125,26 @@ describe("GET /api/{contacts,sessions}/export", () => {
     expectProblem(await api(exp.downloadPath, { token: stranger.accessToken }), 404, "NOT_FOUND");
     expect((await api("/api/exports", { token: stranger.accessToken })).body.items).toEqual([]);
     expect((await api("/api/contacts/export?format=json", { token: stranger.accessToken })).body).toEqual([]);
+  });
+
+  it("streams queued CSV and JSON exports of several pages into R2 without losing or repeating a row", async () => {
+    const owner = await register();
+    const rows = Array.from({ length: 2500 }, (_, i) => `Person${i},p${i}@example.com`);
+    expect((await importCsv(owner.accessToken, ["First name,Email", ...rows].join("\n"))).status).toBe(201);
+    for (const format of ["csv", "json"] as const) {
+      const queued = await api(`/api/contacts/export?format=${format}&async=true`, { token: owner.accessToken });
+      let exp = queued.body;
+      for (let i = 0; i < 120 && exp.status === "PENDING"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        exp = (await api(`/api/exports/${exp.id}`, { token: owner.accessToken })).body;
+      }
+      expect(exp).toMatchObject({ status: "READY", rowCount: 2500 });
+      const file = await api(exp.downloadPath, { token: owner.accessToken });
+      const emails = format === "csv" ? parseCsv(file.text).rows.map((r) => r[3]) : (JSON.parse(file.text) as { email: string }[]).map((c) => c.email);
+      expect(emails).toHaveLength(2500);
+      expect(new Set(emails).size).toBe(2500);
+      expect(exp.size).toBeGreaterThan(0);
+    }
   });
 
   it("refuses bad formats, anonymous callers and exports that are not ready", async () => {

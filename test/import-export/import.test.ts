@@ -1,4 +1,5 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../workers/index";
 import { count, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "@shared/db/client";
@@ -99,6 +100,28 @@ describe("POST /api/contacts/import", () => {
     expect(await countOf(owner.user.id)).toBe(2500);
     const found = await api("/api/contacts?search=person2499", { token: owner.accessToken });
     expect(found.body.items.map((c: any) => c.email)).toEqual(["person2499@example.com"]);
+  });
+
+  it("reads at most IMPORT_MAX_BYTES of a file, counted as it streams in: 413 and nothing imported", async () => {
+    const owner = await register();
+    const form = new FormData();
+    form.set("file", new Blob([`First name\n${"A\n".repeat(200)}`], { type: "text/csv" }), "big.csv");
+    const ctx = createExecutionContext();
+    // The limit is read per env object, so a copy of the env with a small limit tests it without a big upload.
+    const small = { ...env, IMPORT_MAX_BYTES: "300" };
+    const res = await worker.fetch(new Request("http://lightbox.test/api/contacts/import", { method: "POST", body: form, headers: { authorization: `Bearer ${owner.accessToken}` } }), small, ctx);
+    await waitOnExecutionContext(ctx);
+    expect([res.status, ((await res.json()) as { code: string }).code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
+    expect(await countOf(owner.user.id)).toBe(0);
+  });
+
+  it("imports locations, and refuses half a location or one that is not a number", async () => {
+    const owner = await register();
+    const ok = await importCsv(owner.accessToken, ["Name,Latitude,Longitude", "Ama Mensah,5.6037,-0.187"].join("\n"));
+    expect(ok.status, ok.text).toBe(201);
+    expect((await contactsOf(owner.accessToken))[0].location).toEqual({ lat: 5.6037, lng: -0.187 });
+    const bad = await importCsv(owner.accessToken, ["Name,Lat,Lng", "Half,5.6,", "Word,north,2"].join("\n"));
+    expect(errorPaths(bad)).toEqual(["rows[2].location.lng", "rows[3].location.lat"]);
   });
 
   it("refuses what is not a usable CSV upload", async () => {

@@ -18,20 +18,25 @@ export interface AuditFilter {
 
 const SeqCursor = z.tuple([z.number().int()]);
 
-/** The audit trail, newest first, paged on the write sequence; every filter is served by an index. */
-export async function listAudit(db: Db, filter: AuditFilter, limit: number, cursor?: string): Promise<Page<AuditEntry>> {
+/** The query of one page of the trail, newest first (unexecuted: a test reads its plan). */
+export function auditQuery(db: Db, filter: AuditFilter, limit: number, beforeSeq?: number) {
   const conditions: SQL[] = [];
   if (filter.ownerId) conditions.push(eq(auditLog.ownerId, filter.ownerId));
   if (filter.entityType) conditions.push(eq(auditLog.entityType, filter.entityType));
   if (filter.entityId) conditions.push(eq(auditLog.entityId, filter.entityId));
   if (filter.action) conditions.push(eq(auditLog.action, filter.action));
-  if (cursor) conditions.push(lt(auditLog.seq, decodeCursor(cursor, SeqCursor)[0]));
-  const rows = await db
+  if (beforeSeq !== undefined) conditions.push(lt(auditLog.seq, beforeSeq));
+  return db
     .select()
     .from(auditLog)
     .where(and(...conditions))
     .orderBy(desc(auditLog.seq))
     .limit(limit + 1);
+}
+
+/** The audit trail, newest first, paged on the write sequence; each owner filter is served by an index. */
+export async function listAudit(db: Db, filter: AuditFilter, limit: number, cursor?: string): Promise<Page<AuditEntry>> {
+  const rows = await auditQuery(db, filter, limit, cursor ? decodeCursor(cursor, SeqCursor)[0] : undefined);
   return toPage(rows, limit, (row) => [row.seq], toAuditEntry);
 }
 

@@ -7,12 +7,12 @@ import { notFound, validationFailed } from "@shared/lib/errors";
 import { newId } from "@shared/lib/ids";
 import { decodeCursor, toPage, type Page } from "@shared/lib/pagination";
 import type { ServiceDeps } from "../../router";
-import { removeObjects, storedKeysOf } from "../files/cleanup";
+import { removeStoredObjects, storedKeysOf } from "../files/cleanup";
 import { linkStatements, tagsByContact } from "./links";
 import { deriveContactFields, InvalidPhoneError, phoneRegionFor, type NameAndContact } from "./normalize";
 import type { ContactDetailDto, ContactDto, ContactListQueryInput, ContactSort, CreateContactInput, UpdateContactInput } from "./schemas";
 import { contactPageQuery, ftsMatch } from "./search";
-import { detectDuplicates } from "../duplicates/service";
+import { detectDuplicatesAfterWrite } from "../duplicates/service";
 
 type TagSummary = ContactDto["tags"][number];
 type ContactColumns = Partial<typeof contacts.$inferInsert>;
@@ -112,7 +112,7 @@ export async function createContact(deps: ServiceDeps, ownerId: string, input: C
     deps.db.insert(contacts).values({ ...plainColumns(input), ...derived, id, ownerId, source: input.source ?? "MANUAL", createdAt: now, updatedAt: now }),
     ...linkStatements(deps.db, ownerId, id, { add: tagIds, remove: [] }, now),
   ]);
-  await detectDuplicates(deps, ownerId, { contactIds: [id] });
+  await detectDuplicatesAfterWrite(deps, ownerId, [id]);
   return getContact(deps, ownerId, id);
 }
 
@@ -149,7 +149,7 @@ export async function updateContact(deps: ServiceDeps, ownerId: string, contactI
   ]);
   // A new name, email or phone may make this contact a duplicate of another one.
   if (columns.sortName !== undefined || columns.email !== undefined || columns.phoneE164 !== undefined) {
-    await detectDuplicates(deps, ownerId, { contactIds: [contactId] });
+    await detectDuplicatesAfterWrite(deps, ownerId, [contactId]);
   }
   return getContact(deps, ownerId, contactId);
 }
@@ -157,10 +157,14 @@ export async function updateContact(deps: ServiceDeps, ownerId: string, contactI
 /** Its files go with it: R2 keys are read first, rows (files, links, uploads) cascade in the delete, objects follow. */
 export async function deleteContact(deps: ServiceDeps, ownerId: string, contactId: string): Promise<void> {
   await findContact(deps, ownerId, contactId);
-  const keys = await storedKeysOf(deps.db, ownerId, { contactId });
+  const stored = await storedKeysOf(deps.db, ownerId, { contactId });
   await auditedBatch(deps.db, deps.actor, [deps.db.delete(contacts).where(and(eq(contacts.ownerId, ownerId), eq(contacts.id, contactId)))]);
-  await removeObjects(deps.env.FILES, keys);
+  await removeStoredObjects(deps.env.FILES, stored);
 }
+
+/** A detail embeds at most this many shoots and files (the most recent); the full lists are paged at
+ *  GET /api/sessions?contactId= and GET /api/contacts/:id/files. */
+export const DETAIL_LIST_LIMIT = 100;
 
 export async function getContactDetail(deps: ServiceDeps, ownerId: string, contactId: string): Promise<ContactDetailDto> {
   const { db } = deps;
@@ -183,12 +187,14 @@ export async function getContactDetail(deps: ServiceDeps, ownerId: string, conta
       .from(sessionContacts)
       .innerJoin(sessions, eq(sessions.id, sessionContacts.sessionId))
       .where(and(eq(sessionContacts.ownerId, ownerId), eq(sessionContacts.contactId, contactId), eq(sessions.ownerId, ownerId)))
-      .orderBy(desc(sessions.startsAt), asc(sessions.id)),
+      .orderBy(desc(sessions.startsAt), asc(sessions.id))
+      .limit(DETAIL_LIST_LIMIT),
     db
       .select({ id: files.id, name: files.name, size: files.size, contentType: files.contentType, createdAt: files.createdAt })
       .from(files)
       .where(and(eq(files.ownerId, ownerId), eq(files.contactId, contactId)))
-      .orderBy(desc(files.createdAt), asc(files.id)),
+      .orderBy(desc(files.createdAt), asc(files.id))
+      .limit(DETAIL_LIST_LIMIT),
   ]);
   const contact = contactRows[0];
   if (!contact) throw notFound("Contact");

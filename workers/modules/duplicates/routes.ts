@@ -66,9 +66,9 @@ duplicateRoutes.openapi(
     security: bearerAuth,
     summary: "Merge the pair into one contact",
     description:
-      "The contact `keepId` takes the other's sessions, files, tags, history and the fields it has empty; the other is deleted. One transaction, audited as MERGE.",
+      "The contact `keepId` takes the other's sessions, files, tags, history and the fields it has empty; the other is deleted. One transaction, audited as MERGE. 409 CONFLICT when one of the two contacts changed while merging (another merge of a pair sharing a contact, or an edit): nothing was written; reload the pairs and merge again.",
     request: { params: DuplicateIdParams, body: jsonBody(MergeDuplicateSchema) },
-    responses: { 200: jsonResponse(MergeResultSchema, "The kept contact"), 400: problems[400], 401: problems[401], 404: problems[404] },
+    responses: { 200: jsonResponse(MergeResultSchema, "The kept contact"), 400: problems[400], 401: problems[401], 404: problems[404], 409: problems[409] },
   }),
   async (c) => c.json(await mergeDuplicate(depsOf(c), c.get("auth").sub, c.req.valid("param").id, c.req.valid("json").keepId), 200),
 );

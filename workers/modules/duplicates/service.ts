@@ -1,6 +1,8 @@
-import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, exists, inArray, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { alias } from "drizzle-orm/sqlite-core";
 import { auditedBatch } from "@shared/db/audited";
+import { ownedBy } from "@shared/db/ownership";
 import { contacts, duplicatePairs, duplicateReasons } from "@shared/db/schema";
 import { newId } from "@shared/lib/ids";
 import type { ServiceDeps } from "../../router";
@@ -151,22 +153,25 @@ function proposeSimilarNames(pool: Map<string, Entry>, known: (x: Entry, y: Entr
   }
 }
 
+const pairColumns = { a: duplicatePairs.contactAId, b: duplicatePairs.contactBId };
+
+/**
+ * The stored pairs among `pairs` (at most PAIRS_PER_LOOKUP), unexecuted (a test reads its plan): each found
+ * through duplicate_pairs_pair_unique, the owner checked with `ownedBy` so that SQLite cannot walk the owner's
+ * pairs through duplicate_pairs_owner_status_idx instead.
+ */
+export const storedPairsQuery = (deps: ServiceDeps, ownerId: string, pairs: readonly { a: string; b: string }[]) =>
+  deps.db
+    .select(pairColumns)
+    .from(duplicatePairs)
+    .where(and(or(...pairs.map((p) => and(eq(duplicatePairs.contactAId, p.a), eq(duplicatePairs.contactBId, p.b)))), ownedBy(duplicatePairs.ownerId, ownerId)));
+
 /** The proposals not stored yet, whatever their status: an ignored pair stays ignored. */
 async function unstored(deps: ServiceDeps, ownerId: string, proposals: Proposal[]): Promise<Proposal[]> {
-  const pairColumns = { a: duplicatePairs.contactAId, b: duplicatePairs.contactBId };
   const rows =
     proposals.length > MANY_PROPOSALS
       ? await deps.db.select(pairColumns).from(duplicatePairs).where(eq(duplicatePairs.ownerId, ownerId))
-      : (
-          await Promise.all(
-            chunks(proposals, PAIRS_PER_LOOKUP).map((chunk) =>
-              deps.db
-                .select(pairColumns)
-                .from(duplicatePairs)
-                .where(or(...chunk.map((p) => and(eq(duplicatePairs.contactAId, p.a), eq(duplicatePairs.contactBId, p.b))))),
-            ),
-          )
-        ).flat();
+      : (await Promise.all(chunks(proposals, PAIRS_PER_LOOKUP).map((chunk) => storedPairsQuery(deps, ownerId, chunk)))).flat();
   const stored = new Set(rows.map((row) => `${row.a} ${row.b}`));
   return proposals.filter((p) => !stored.has(`${p.a} ${p.b}`));
 }
@@ -194,17 +199,21 @@ export async function detectDuplicates(deps: ServiceDeps, ownerId: string, scope
 
   const fresh = await unstored(deps, ownerId, [...found.values()]);
   const now = Date.now();
+  const live = alias(contacts, "live");
+  const field = (i: number) => sql`json_extract(value, ${`$[${i}]`})`;
+  // A contact read above may have been deleted since (merged away, deleted): its pairs are skipped rather than
+  // failing the whole batch on the foreign key.
+  const stillThere = (i: number) => exists(deps.db.select({ one: sql`1` }).from(live).where(and(sql`${live.id} = ${field(i)}`, ownedBy(live.ownerId, ownerId))));
   // The pairs travel as one JSON parameter per statement (json_each), so thousands of them after a large
   // import take a few statements rather than one per 11 rows under D1's 100 bound values.
   const inserts: BatchItem<"sqlite">[] = chunks(fresh, PAIRS_PER_INSERT).map((chunk) => {
     const rows = JSON.stringify(chunk.map((p) => [newId(), p.a, p.b, p.reason, p.score]));
-    const field = (i: number) => sql`json_extract(value, ${`$[${i}]`})`;
     return (
       deps.db
         .insert(duplicatePairs)
         .select(
-          // SQLite needs the WHERE before an upsert clause to parse INSERT ... SELECT ... ON CONFLICT.
-          sql`SELECT ${field(0)}, ${ownerId}, ${field(1)}, ${field(2)}, ${field(3)}, ${field(4)}, 'PENDING', ${now}, ${now} FROM json_each(${rows}) WHERE true`,
+          // (SQLite also needs a WHERE before an upsert clause to parse INSERT ... SELECT ... ON CONFLICT.)
+          sql`SELECT ${field(0)}, ${ownerId}, ${field(1)}, ${field(2)}, ${field(3)}, ${field(4)}, 'PENDING', ${now}, ${now} FROM json_each(${rows}) WHERE ${stillThere(1)} AND ${stillThere(2)}`,
         )
         // A detection running at the same time may have stored the pair since: it is kept as it is.
         .onConflictDoNothing()
@@ -217,4 +226,19 @@ export async function detectDuplicates(deps: ServiceDeps, ownerId: string, scope
     created += (results as { id: string }[][]).reduce((sum, rows) => sum + rows.length, 0);
   }
   return { created };
+}
+
+/**
+ * Detection right after contacts were written (create, update, import). The write has committed by then, so a
+ * failure here must not turn its answer into a 500 (a retried import would import everything twice): it is
+ * logged, and the pairs are found by the next scan (POST /api/duplicates/scan). Returns the pairs created.
+ */
+export async function detectDuplicatesAfterWrite(deps: ServiceDeps, ownerId: string, contactIds: string[]): Promise<number> {
+  if (contactIds.length === 0) return 0;
+  try {
+    return (await detectDuplicates(deps, ownerId, { contactIds })).created;
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", msg: "duplicate detection failed after a write", ownerId, contacts: contactIds.length, requestId: deps.actor.requestId, error: String(error) }));
+    return 0;
+  }
 }

@@ -1,22 +1,24 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "@shared/db/client";
 import { files, fileUploads } from "@shared/db/schema";
+import { chunks } from "@shared/lib/chunk";
+import { abortMultipart } from "./r2";
 
 export type FileParent = { contactId: string } | { sessionId: string };
 
-type PendingUpload = { key: string; uploadId: string };
-
-// The multipart uploads behind a list of keys returned by storedKeysOf, so removeObjects can abort them too
-// without either signature changing: an unfinished upload's parts are invisible to list() and delete(), and
-// would otherwise wait for R2's lifecycle rule (7 days) to drop them.
-const uploadsOfKeys = new WeakMap<string[], PendingUpload[]>();
+/** Everything a contact or session holds in R2: object keys, and the multipart uploads among them to abort. */
+export interface StoredObjects {
+  keys: string[];
+  /** An unfinished upload's parts are invisible to list() and delete(): only an abort drops them before R2's
+   *  lifecycle rule does (7 days). */
+  uploads: { key: string; uploadId: string }[];
+}
 
 /**
- * The R2 keys of everything stored for a contact or session: its files and its unfinished multipart uploads.
- * Read before the parent is deleted (the rows go with it, by cascade), removed from R2 after the delete
- * committed; an object whose removal fails is an orphan the hourly cron deletes.
+ * What is stored for a contact or session: its files and its unfinished multipart uploads. Read before the
+ * parent is deleted (the rows go with it, by cascade), removed with `removeStoredObjects` once the delete committed.
  */
-export async function storedKeysOf(db: Db, ownerId: string, parent: FileParent): Promise<string[]> {
+export async function storedKeysOf(db: Db, ownerId: string, parent: FileParent): Promise<StoredObjects> {
   const [fileRows, uploadRows] = await Promise.all([
     db
       .select({ key: files.r2Key })
@@ -27,21 +29,26 @@ export async function storedKeysOf(db: Db, ownerId: string, parent: FileParent):
       .from(fileUploads)
       .where(and(eq(fileUploads.ownerId, ownerId), "contactId" in parent ? eq(fileUploads.contactId, parent.contactId) : eq(fileUploads.sessionId, parent.sessionId))),
   ]);
-  const keys = [...fileRows.map((r) => r.key), ...uploadRows.map((r) => r.key)];
-  if (uploadRows.length > 0) uploadsOfKeys.set(keys, uploadRows);
-  return keys;
+  return { keys: [...fileRows.map((r) => r.key), ...uploadRows.map((r) => r.key)], uploads: uploadRows };
+}
+
+/** Deletes objects from R2, 1,000 keys per call (the API's limit). Throws on the first failure. */
+export async function removeObjects(bucket: R2Bucket, keys: string[]): Promise<void> {
+  for (const batch of chunks(keys, 1000)) await bucket.delete(batch);
 }
 
 /**
- * Deletes objects from R2, 1,000 keys per call (the API's limit). Given the very array storedKeysOf returned,
- * it first aborts the multipart uploads among them (an upload already gone is not an error).
+ * Removes what `storedKeysOf` found, after the parent's deletion committed: it never throws, since the delete
+ * has happened and must answer as such. A failure is logged; the objects left are orphans (no row claims them)
+ * that the hourly sweep removes. An upload whose abort failed keeps its parts until R2's lifecycle rule.
  */
-export async function removeObjects(bucket: R2Bucket, keys: string[]): Promise<void> {
-  for (const { key, uploadId } of uploadsOfKeys.get(keys) ?? []) {
-    await bucket
-      .resumeMultipartUpload(key, uploadId)
-      .abort()
-      .catch(() => undefined);
+export async function removeStoredObjects(bucket: R2Bucket, stored: StoredObjects): Promise<void> {
+  const errors: string[] = [];
+  for (const { key, uploadId } of stored.uploads) await abortMultipart(bucket, key, uploadId).catch((error: unknown) => errors.push(String(error)));
+  await removeObjects(bucket, stored.keys).catch((error: unknown) => errors.push(String(error)));
+  if (errors.length > 0) {
+    console.error(
+      JSON.stringify({ level: "error", msg: "R2 removal after a delete failed; the orphan sweep will remove the objects", keys: stored.keys.length, uploads: stored.uploads.length, errors }),
+    );
   }
-  for (let i = 0; i < keys.length; i += 1000) await bucket.delete(keys.slice(i, i + 1000));
 }

@@ -1,4 +1,5 @@
 import { ApiError, validationFailed } from "@shared/lib/errors";
+import { concatBytes } from "./bytes";
 
 /**
  * A streaming reader for multipart/form-data (RFC 7578) that hands over one file field as it arrives:
@@ -41,14 +42,6 @@ function indexOf(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
   return -1;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
-}
-
 /** `name="x"` or `filename*=UTF-8''%E2%82%AC.jpg` from a Content-Disposition header (RFC 6266 / 5987). */
 function dispositionParam(header: string, name: string): string | null {
   const extended = header.match(new RegExp(`;\\s*${name}\\*\\s*=\\s*([^']*)'[^']*'([^;\\s]*)`, "i"));
@@ -89,7 +82,7 @@ class PartReader {
       this.done = true;
       return false;
     }
-    this.buffer = concat(this.buffer, value);
+    this.buffer = concatBytes([this.buffer, value]);
     return true;
   }
 

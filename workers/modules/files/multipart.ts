@@ -1,13 +1,15 @@
 import { and, eq } from "drizzle-orm";
 import { auditedBatch } from "@shared/db/audited";
 import type { Db } from "@shared/db/client";
-import { fileUploads, type FileRow } from "@shared/db/schema";
+import { files, fileUploads, type FileRow } from "@shared/db/schema";
 import { ApiError, notFound, validationFailed } from "@shared/lib/errors";
 import { newId } from "@shared/lib/ids";
 import type { ServiceDeps } from "../../router";
+import { concatBytes } from "./bytes";
 import type { FileParent } from "./cleanup";
 import { detectType, SNIFF_BYTES } from "./magic";
 import { nameOrFallback, sanitizeName } from "./names";
+import { abortMultipart, r2Code, R2_NO_SUCH_UPLOAD } from "./r2";
 import { R2_MAX_PART_BYTES, R2_MAX_PARTS, R2_MIN_PART_BYTES, type CompleteUploadInput, type CreateUploadInput } from "./schemas";
 import { fileKey, parentIds, recordStoredFile, requireParent } from "./service";
 import { STORE_PIECE_BYTES, allowedTypeOf, unsupportedType } from "./store";
@@ -17,6 +19,9 @@ import { STORE_PIECE_BYTES, allowedTypeOf, unsupportedType } from "./store";
  * future file's id, its key the file's key, and its `file_uploads` row claims that key until the upload
  * completes (the row is swapped for the `files` row in one batch) or is aborted, or expires and is cleaned
  * up by the hourly cron. Part 1's magic bytes decide the type, checked again on the completed object.
+ * MAX_MULTIPART_UPLOAD_BYTES bounds the whole file: at create (the announced size), at each part (part n of
+ * length L means at least n × L bytes, parts being numbered from 1 and all but the last of one size), and at
+ * complete (the assembled object).
  */
 
 /** Long enough for a large archive over a slow line; R2 itself drops unfinished uploads after 7 days. */
@@ -29,12 +34,13 @@ export interface UploadDto {
   partSize: number;
   minPartSize: number;
   maxParts: number;
+  maxSize: number;
   expiresAt: string;
 }
 
-/** R2 binding errors end with R2's numeric code, e.g. "completeMultipartUpload: ... (10025)". */
-const r2Code = (error: unknown) => Number(String(error instanceof Error ? error.message : error).match(/\((\d{5,6})\)\s*$/)?.[1] ?? 0);
-const R2_NO_SUCH_UPLOAD = 10024;
+const tooLarge = (max: number, what: string) =>
+  new ApiError("PAYLOAD_TOO_LARGE", `${what}: a multipart upload may hold at most ${max} bytes (MAX_MULTIPART_UPLOAD_BYTES)`);
+
 const R2_PART_ERRORS: Record<number, string> = {
   10025: "a part is missing or its etag does not match the uploaded part",
   10011: `every part but the last must be at least ${R2_MIN_PART_BYTES} bytes`,
@@ -42,6 +48,8 @@ const R2_PART_ERRORS: Record<number, string> = {
 };
 
 export async function createUpload(deps: ServiceDeps, ownerId: string, parent: FileParent, input: CreateUploadInput): Promise<UploadDto> {
+  const max = deps.config.maxMultipartUploadBytes;
+  if (input.size !== undefined && input.size > max) throw tooLarge(max, `The file's announced size is ${input.size} bytes`);
   await requireParent(deps.db, ownerId, parent);
   const id = newId();
   const r2Key = fileKey(ownerId, id);
@@ -76,27 +84,31 @@ export async function createUpload(deps: ServiceDeps, ownerId: string, parent: F
     partSize: Math.max(STORE_PIECE_BYTES, needed),
     minPartSize: R2_MIN_PART_BYTES,
     maxParts: R2_MAX_PARTS,
+    maxSize: max,
     expiresAt: expiresAt.toISOString(),
   };
 }
 
-/** The caller's upload (404 for anyone else's), refused with 410 once expired unless `expiredToo`. */
-async function findUpload(db: Db, ownerId: string, uploadId: string, expiredToo = false): Promise<UploadRow> {
-  const [row] = await db.select().from(fileUploads).where(and(eq(fileUploads.ownerId, ownerId), eq(fileUploads.id, uploadId))).limit(1);
+/** 404 for a missing upload, 410 once expired unless `expiredToo`. */
+function checkedUpload(row: UploadRow | undefined, expiredToo = false): UploadRow {
   if (!row) throw notFound("Upload");
   if (!expiredToo && row.expiresAt.getTime() <= Date.now()) throw new ApiError("GONE", "This upload has expired: start a new one");
   return row;
 }
 
+/** The caller's upload (404 for anyone else's), refused with 410 once expired unless `expiredToo`. */
+async function findUpload(db: Db, ownerId: string, uploadId: string, expiredToo = false): Promise<UploadRow> {
+  const [row] = await db.select().from(fileUploads).where(and(eq(fileUploads.ownerId, ownerId), eq(fileUploads.id, uploadId))).limit(1);
+  return checkedUpload(row, expiredToo);
+}
+
 const discardUpload = (deps: ServiceDeps, row: UploadRow) =>
   auditedBatch(deps.db, deps.actor, [deps.db.delete(fileUploads).where(and(eq(fileUploads.ownerId, row.ownerId), eq(fileUploads.id, row.id)))]);
 
-async function abortInR2(bucket: R2Bucket, row: UploadRow): Promise<void> {
-  try {
-    await bucket.resumeMultipartUpload(row.r2Key, row.r2UploadId).abort();
-  } catch (error) {
-    if (r2Code(error) !== R2_NO_SUCH_UPLOAD) throw error;
-  }
+/** Drops an upload whose assembled object is refused: the object, then the row that claimed its key. */
+async function discardAssembled(deps: ServiceDeps, row: UploadRow): Promise<void> {
+  await deps.env.FILES.delete(row.r2Key);
+  await discardUpload(deps, row);
 }
 
 /** Reads the stream's first bytes (at least SNIFF_BYTES unless it ends first) without losing any. */
@@ -112,12 +124,6 @@ async function readHead(reader: ReadableStreamDefaultReader<Uint8Array>): Promis
   return head;
 }
 
-function joined(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  chunks.reduce((at, c) => (out.set(c, at), at + c.length), 0);
-  return out;
-}
-
 export interface PartBody {
   contentLength: number | null;
   stream: ReadableStream<Uint8Array> | null;
@@ -129,15 +135,17 @@ export async function uploadPart(deps: ServiceDeps, ownerId: string, uploadId: s
   if (body.contentLength === null) throw validationFailed([{ path: "header.content-length", message: "is required: R2 needs each part's length" }]);
   if (body.contentLength === 0 || !body.stream) throw validationFailed([{ path: "body", message: "the part is empty" }]);
   if (body.contentLength > R2_MAX_PART_BYTES) throw new ApiError("PAYLOAD_TOO_LARGE", `A part may hold at most ${R2_MAX_PART_BYTES} bytes`);
+  const max = deps.config.maxMultipartUploadBytes;
+  if (partNumber * body.contentLength > max) throw tooLarge(max, `Part ${partNumber} of ${body.contentLength} bytes makes the file at least ${partNumber * body.contentLength} bytes`);
 
   const reader = body.stream.getReader();
   const head = await readHead(reader);
   let contentType: string | null = null;
   if (partNumber === 1) {
     try {
-      contentType = allowedTypeOf(joined(head), deps.config.uploadAllowedTypes, "body");
+      contentType = allowedTypeOf(concatBytes(head), deps.config.uploadAllowedTypes, "body");
     } catch (error) {
-      await abortInR2(deps.env.FILES, row);
+      await abortMultipart(deps.env.FILES, row.r2Key, row.r2UploadId);
       await discardUpload(deps, row);
       throw error;
     }
@@ -170,26 +178,54 @@ export async function uploadPart(deps: ServiceDeps, ownerId: string, uploadId: s
   return part;
 }
 
-/** Completes the object in R2, checks its first bytes once more, then swaps the upload row for a file row. */
-export async function completeUpload(deps: ServiceDeps, ownerId: string, uploadId: string, input: CompleteUploadInput): Promise<FileRow> {
-  const row = await findUpload(deps.db, ownerId, uploadId);
-  if (!row.contentType) throw validationFailed([{ path: "body.parts", message: "part 1 has not been uploaded yet" }]);
-  const parts = [...input.parts].sort((a, b) => a.partNumber - b.partNumber);
-  let object: R2Object;
+/**
+ * Assembles the parts in R2. When R2 no longer knows the upload but the object is at its key, an earlier
+ * complete assembled it and then failed to record it (the row kept its claim on the key): that object is the
+ * upload's, provided it came from as many parts as are given now (the `-<n>` of a multipart ETag).
+ */
+async function assemble(bucket: R2Bucket, row: UploadRow, parts: R2UploadedPart[]): Promise<R2Object> {
   try {
-    object = await deps.env.FILES.resumeMultipartUpload(row.r2Key, row.r2UploadId).complete(parts);
+    return await bucket.resumeMultipartUpload(row.r2Key, row.r2UploadId).complete(parts);
   } catch (error) {
     const code = r2Code(error);
-    if (code === R2_NO_SUCH_UPLOAD) throw notFound("Upload");
+    if (code === R2_NO_SUCH_UPLOAD) {
+      const object = await bucket.head(row.r2Key);
+      if (!object || object.customMetadata?.fileId !== row.id) throw notFound("Upload");
+      const assembledFrom = object.etag.match(/-(\d+)$/)?.[1];
+      if (assembledFrom !== undefined && Number(assembledFrom) !== parts.length) {
+        throw validationFailed([{ path: "body.parts", message: `the upload was already assembled from ${assembledFrom} parts, not ${parts.length}` }]);
+      }
+      return object;
+    }
     if (R2_PART_ERRORS[code]) throw validationFailed([{ path: "body.parts", message: R2_PART_ERRORS[code]! }], "R2 refused the parts");
     throw error;
+  }
+}
+
+/**
+ * Completes the object in R2, checks its size and its first bytes once more, then swaps the upload row for a
+ * file row. Idempotent: a retry after a failed swap records the object assembled the first time, and a retry
+ * after a lost answer gets the file.
+ */
+export async function completeUpload(deps: ServiceDeps, ownerId: string, uploadId: string, input: CompleteUploadInput): Promise<FileRow> {
+  const [[pending], [done]] = await deps.db.batch([
+    deps.db.select().from(fileUploads).where(and(eq(fileUploads.ownerId, ownerId), eq(fileUploads.id, uploadId))).limit(1),
+    deps.db.select().from(files).where(and(eq(files.ownerId, ownerId), eq(files.id, uploadId))).limit(1),
+  ]);
+  if (!pending && done) return done;
+  const row = checkedUpload(pending);
+  if (!row.contentType) throw validationFailed([{ path: "body.parts", message: "part 1 has not been uploaded yet" }]);
+  const object = await assemble(deps.env.FILES, row, [...input.parts].sort((a, b) => a.partNumber - b.partNumber));
+  const max = deps.config.maxMultipartUploadBytes;
+  if (object.size > max) {
+    await discardAssembled(deps, row);
+    throw tooLarge(max, `The assembled file is ${object.size} bytes`);
   }
   // The etags chosen may name an earlier upload of part 1 than the one last sniffed: the object decides.
   const head = await deps.env.FILES.get(row.r2Key, { range: { offset: 0, length: Math.min(SNIFF_BYTES, object.size) } });
   const contentType = detectType(new Uint8Array(head ? await head.arrayBuffer() : new ArrayBuffer(0)));
   if (!deps.config.uploadAllowedTypes.includes(contentType)) {
-    await deps.env.FILES.delete(row.r2Key);
-    await discardUpload(deps, row);
+    await discardAssembled(deps, row);
     throw unsupportedType(contentType, deps.config.uploadAllowedTypes, "body.parts");
   }
   const parent: FileParent = row.contactId ? { contactId: row.contactId } : { sessionId: row.sessionId! };
@@ -210,13 +246,13 @@ export async function completeUpload(deps: ServiceDeps, ownerId: string, uploadI
       updatedAt: now,
     },
     parent,
-    [deps.db.delete(fileUploads).where(and(eq(fileUploads.ownerId, ownerId), eq(fileUploads.id, row.id)))],
+    deps.db.delete(fileUploads).where(and(eq(fileUploads.ownerId, ownerId), eq(fileUploads.id, row.id))),
   );
 }
 
 /** Abandons an upload: R2 drops its parts, the row goes (an expired upload can be aborted too). */
 export async function abortUpload(deps: ServiceDeps, ownerId: string, uploadId: string): Promise<void> {
   const row = await findUpload(deps.db, ownerId, uploadId, true);
-  await abortInR2(deps.env.FILES, row);
+  await abortMultipart(deps.env.FILES, row.r2Key, row.r2UploadId);
   await discardUpload(deps, row);
 }

@@ -1,13 +1,12 @@
 import { createRoute } from "@hono/zod-openapi";
-import { createMiddleware } from "hono/factory";
-import { ApiError } from "@shared/lib/errors";
 import { requireAuth } from "../../middleware/auth";
+import { downloadAccess, tokenUnlessSigned } from "../../middleware/signed-link";
 import { bearerAuth, jsonResponse, problems } from "../../openapi";
-import { createRouter, depsOf, type AppEnv } from "../../router";
+import { createRouter, depsOf } from "../../router";
 import { downloadResponse } from "./download";
 import { DownloadQuery, fileParents, FileListSchema, FileSchema, IdParams, lengthOf, ListQuery, SignedUrlSchema, toFileDto, uploadBody } from "./schemas";
 import { deleteFile, getFile, getFileForSignedLink, listFiles, uploadFile } from "./service";
-import { checkDownload, downloadUrl, signDownload } from "./signed-url";
+import { downloadUrl, signDownload } from "./signed-url";
 import { uploadRoutes } from "./upload-routes";
 
 const tags = ["Files"];
@@ -78,11 +77,6 @@ fileRoutes.openapi(
   async (c) => c.json(toFileDto(await getFile(c.get("db"), c.get("auth").sub, c.req.valid("param").id)), 200),
 );
 
-// A signed link stands in for the bearer token; without one, the token is required as everywhere else.
-const tokenUnlessSigned = createMiddleware<AppEnv>((c, next) =>
-  c.req.query("signature") !== undefined || c.req.query("expires") !== undefined ? next() : requireAuth(c, next),
-);
-
 fileRoutes.openapi(
   createRoute({
     method: "get",
@@ -102,22 +96,14 @@ fileRoutes.openapi(
       304: { description: "Not modified (If-None-Match)" },
       400: problems[400],
       401: problems[401],
-      403: { ...problems[401], description: "The signed link has expired or its signature is not valid (FORBIDDEN)" },
+      403: { ...problems[403], description: "The signed link has expired or its signature is not valid (FORBIDDEN)" },
       404: problems[404],
     },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const { expires, signature } = c.req.valid("query");
-    let file;
-    if (expires !== undefined && signature !== undefined) {
-      const check = await checkDownload(c.get("config").jwt, id, expires, signature, new Date());
-      if (check === "expired") throw new ApiError("FORBIDDEN", "This download link has expired");
-      if (check === "invalid") throw new ApiError("FORBIDDEN", "This download link is not valid");
-      file = await getFileForSignedLink(c.get("db"), id);
-    } else {
-      file = await getFile(c.get("db"), c.get("auth").sub, id);
-    }
+    const access = await downloadAccess(c, id, c.req.valid("query"));
+    const file = access.signedLink ? await getFileForSignedLink(c.get("db"), id) : await getFile(c.get("db"), access.userId, id);
     return downloadResponse(c.env.FILES, file, c.req.raw.headers);
   },
 );

@@ -85,7 +85,7 @@ export const CreateUploadSchema = z
       .positive()
       .max(R2_MAX_PARTS * R2_MAX_PART_BYTES)
       .optional()
-      .openapi({ description: "Total bytes, when known: the suggested part size is chosen from it" }),
+      .openapi({ description: "Total bytes, when known: the suggested part size is chosen from it, and more than maxSize is refused (413)" }),
   })
   .openapi("CreateUpload");
 export type CreateUploadInput = z.infer<typeof CreateUploadSchema>;
@@ -96,6 +96,7 @@ export const UploadSchema = z
     partSize: z.number().int().openapi({ description: "Suggested size of every part but the last (bytes)" }),
     minPartSize: z.number().int().openapi({ description: "Every part but the last must be at least this big and all the same size" }),
     maxParts: z.number().int(),
+    maxSize: z.number().int().openapi({ description: "Largest file the upload may assemble (bytes, MAX_MULTIPART_UPLOAD_BYTES)" }),
     expiresAt: z.iso.datetime(),
   })
   .openapi("Upload");

@@ -24,26 +24,36 @@ export const parentIds = (parent: FileParent) =>
 
 const parentColumn = (parent: FileParent) => ("contactId" in parent ? eq(files.contactId, parent.contactId) : eq(files.sessionId, parent.sessionId));
 
-/** 404 unless the contact or session exists and belongs to `ownerId`. */
-export async function requireParent(db: Db, ownerId: string, parent: FileParent): Promise<void> {
+async function parentExists(db: Db, ownerId: string, parent: FileParent): Promise<boolean> {
   const [row] =
     "contactId" in parent
       ? await db.select({ id: contacts.id }).from(contacts).where(and(eq(contacts.ownerId, ownerId), eq(contacts.id, parent.contactId))).limit(1)
       : await db.select({ id: sessions.id }).from(sessions).where(and(eq(sessions.ownerId, ownerId), eq(sessions.id, parent.sessionId))).limit(1);
-  if (!row) throw "contactId" in parent ? notFound("Contact") : notFound("Session");
+  return row !== undefined;
+}
+
+/** 404 unless the contact or session exists and belongs to `ownerId`. */
+export async function requireParent(db: Db, ownerId: string, parent: FileParent): Promise<void> {
+  if (!(await parentExists(db, ownerId, parent))) throw "contactId" in parent ? notFound("Contact") : notFound("Session");
 }
 
 /**
  * Records a file whose object is already in R2. The object goes first and the row second, so a row never
- * exists without its object; when the row cannot be written the object is deleted again (and a parent
- * deleted meanwhile makes the failure a 404, as it would have been a moment earlier).
+ * exists without its object. When the row cannot be written because the parent was deleted meanwhile, the
+ * object is deleted and the answer is 404, as it would have been a moment earlier. On any other failure an
+ * unclaimed object is deleted too, but one whose key a multipart upload claims (`releaseClaim`, the statement
+ * that removes the upload row, fails along with the insert) is kept: the orphan sweep leaves claimed keys
+ * alone, and a retried complete records it. Deleting a multi-GB upload over a transient D1 error would lose it.
  */
-export async function recordStoredFile(deps: ServiceDeps, row: FileRow, parent: FileParent, alongside: BatchItem<"sqlite">[] = []): Promise<FileRow> {
+export async function recordStoredFile(deps: ServiceDeps, row: FileRow, parent: FileParent, releaseClaim?: BatchItem<"sqlite">): Promise<FileRow> {
   try {
-    await auditedBatch(deps.db, deps.actor, [deps.db.insert(files).values(row), ...alongside]);
+    await auditedBatch(deps.db, deps.actor, [deps.db.insert(files).values(row), ...(releaseClaim ? [releaseClaim] : [])]);
     return row;
   } catch (error) {
-    // Should this delete fail too, the object is an orphan for the hourly sweep.
+    // Should the parent check fail as well, the claimed object is kept all the same.
+    if (releaseClaim && (await parentExists(deps.db, row.ownerId, parent))) throw error;
+    // Should this delete fail too, the object is an orphan for the hourly sweep (its upload row, if any, went
+    // with the parent).
     await deps.env.FILES.delete(row.r2Key).catch(() => undefined);
     await requireParent(deps.db, row.ownerId, parent);
     throw error;

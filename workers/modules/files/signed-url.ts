@@ -1,5 +1,6 @@
 import type { Config } from "@shared/config";
 import { hmacSha256, timingSafeEqual } from "@shared/lib/crypto";
+import { toHex } from "./bytes";
 
 /**
  * Download links that work without a bearer token until they expire:
@@ -28,7 +29,6 @@ function urlKey(secret: string): Promise<Uint8Array> {
 }
 
 const message = (fileId: string, expires: number) => `${fileId}:${expires}`;
-const toHex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 function fromHex(value: string): Uint8Array | null {
   if (!/^(?:[0-9a-f]{2})+$/i.test(value)) return null;

@@ -1,4 +1,5 @@
 import { ApiError, validationFailed } from "@shared/lib/errors";
+import { concatBytes, toHex } from "./bytes";
 import { detectType, SNIFF_BYTES, UNKNOWN_TYPE } from "./magic";
 
 const MiB = 1024 * 1024;
@@ -23,6 +24,8 @@ export interface StoreOptions {
   customMetadata: Record<string, string>;
   /** Where errors about the content point (`body.file`). */
   path: string;
+  /** For content the Worker made itself (an export): its type is known, so the bytes are not sniffed. */
+  known?: { contentType: string; contentDisposition?: string };
 }
 
 /** The 415 for content whose magic bytes announce a type that is not accepted. */
@@ -40,8 +43,6 @@ export function allowedTypeOf(head: Uint8Array, allowed: readonly string[], path
   return detected;
 }
 
-const toHex = (buffer: ArrayBuffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
-
 /** Collects chunks and hands them out again cut to exact lengths. */
 class Pieces {
   private chunks: Uint8Array[] = [];
@@ -54,21 +55,21 @@ class Pieces {
 
   /** The first `count` bytes (all when fewer), without consuming them. */
   peek(count: number): Uint8Array {
-    return this.copy(Math.min(count, this.length), false);
+    return this.front(Math.min(count, this.length), false);
   }
 
   take(count: number): Uint8Array {
-    return this.copy(Math.min(count, this.length), true);
+    return this.front(Math.min(count, this.length), true);
   }
 
-  private copy(count: number, consume: boolean): Uint8Array {
-    const out = new Uint8Array(count);
+  private front(count: number, consume: boolean): Uint8Array {
+    const cut: Uint8Array[] = [];
     let filled = 0;
     let index = 0;
     while (filled < count) {
       const chunk = this.chunks[index]!;
       const used = Math.min(chunk.length, count - filled);
-      out.set(chunk.subarray(0, used), filled);
+      cut.push(chunk.subarray(0, used));
       filled += used;
       // A chunk cut in the middle stays first in line with its remainder.
       if (consume && used < chunk.length) this.chunks[index] = chunk.subarray(used);
@@ -78,7 +79,7 @@ class Pieces {
       this.chunks = this.chunks.slice(index);
       this.length -= count;
     }
-    return out;
+    return concatBytes(cut);
   }
 }
 
@@ -95,7 +96,8 @@ export async function storeStream(bucket: R2Bucket, key: string, chunks: AsyncIt
   let contentType: string | undefined;
   let upload: R2MultipartUpload | undefined;
   const parts: R2UploadedPart[] = [];
-  const typeNow = () => (contentType ??= allowedTypeOf(pending.peek(SNIFF_BYTES), options.allowedTypes, options.path));
+  const typeNow = () => (contentType ??= options.known?.contentType ?? allowedTypeOf(pending.peek(SNIFF_BYTES), options.allowedTypes, options.path));
+  const httpMetadata = () => ({ contentType: typeNow(), ...(options.known?.contentDisposition ? { contentDisposition: options.known.contentDisposition } : {}) });
   try {
     for await (const chunk of chunks) {
       size += chunk.length;
@@ -105,7 +107,7 @@ export async function storeStream(bucket: R2Bucket, key: string, chunks: AsyncIt
       if (pending.length >= SNIFF_BYTES) typeNow();
       // Strictly more than a piece: the final piece is never empty, so a file of exactly one piece is one put().
       while (pending.length > STORE_PIECE_BYTES) {
-        upload ??= await bucket.createMultipartUpload(key, { httpMetadata: { contentType: typeNow() }, customMetadata: options.customMetadata });
+        upload ??= await bucket.createMultipartUpload(key, { httpMetadata: httpMetadata(), customMetadata: options.customMetadata });
         parts.push(await upload.uploadPart(parts.length + 1, pending.take(STORE_PIECE_BYTES)));
       }
     }
@@ -118,7 +120,7 @@ export async function storeStream(bucket: R2Bucket, key: string, chunks: AsyncIt
       parts.push(await upload.uploadPart(parts.length + 1, rest));
       await upload.complete(parts);
     } else {
-      await bucket.put(key, rest, { httpMetadata: { contentType: type }, customMetadata: options.customMetadata, sha256 });
+      await bucket.put(key, rest, { httpMetadata: httpMetadata(), customMetadata: options.customMetadata, sha256 });
     }
     return { size, contentType: type, sha256 };
   } catch (error) {
@@ -126,3 +128,7 @@ export async function storeStream(bucket: R2Bucket, key: string, chunks: AsyncIt
     throw error;
   }
 }
+
+/** Writes content the Worker generated (a queued export) piece by piece: no type check, no size limit. */
+export const storeGenerated = (bucket: R2Bucket, key: string, chunks: AsyncIterable<Uint8Array>, known: NonNullable<StoreOptions["known"]>) =>
+  storeStream(bucket, key, chunks, { maxBytes: Number.MAX_SAFE_INTEGER, allowedTypes: [], customMetadata: {}, path: "export", known });

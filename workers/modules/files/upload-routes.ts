@@ -38,7 +38,13 @@ for (const { segment, what, parent } of fileParents) {
         "Then PUT each part's bytes to /api/uploads/{uploadId}/parts/{n} (every part but the last of the same size, " +
         "at least minPartSize), and POST /api/uploads/{uploadId}/complete. The upload id becomes the file's id.",
       request: { params: IdParams, body: jsonBody(CreateUploadSchema) },
-      responses: { 201: jsonResponse(UploadSchema, "The upload"), 400: problems[400], 401: problems[401], 404: problems[404] },
+      responses: {
+        201: jsonResponse(UploadSchema, "The upload"),
+        400: problems[400],
+        401: problems[401],
+        404: problems[404],
+        413: { ...problems[413], description: "The announced size exceeds MAX_MULTIPART_UPLOAD_BYTES (PAYLOAD_TOO_LARGE)" },
+      },
     }),
     async (c) => c.json(await createUpload(depsOf(c), c.get("auth").sub, parent(c.req.valid("param").id), c.req.valid("json")), 201),
   );
@@ -61,7 +67,7 @@ uploadRoutes.openapi(
       401: problems[401],
       404: problems[404],
       410: gone,
-      413: problems[413],
+      413: { ...problems[413], description: "The part exceeds R2's part size, or part n of this size would make the file exceed MAX_MULTIPART_UPLOAD_BYTES" },
       415: unsupported,
     },
   }),
@@ -83,6 +89,7 @@ uploadRoutes.openapi(
     security: bearerAuth,
     middleware: [requireAuth] as const,
     summary: "Complete a multipart upload: the parts become the file",
+    description: "Safe to retry with the same parts: a retry after a failure, or after a lost answer, gets the file.",
     request: { params: UploadParams, body: jsonBody(CompleteUploadSchema) },
     responses: {
       201: jsonResponse(FileSchema, "The stored file"),
@@ -90,6 +97,7 @@ uploadRoutes.openapi(
       401: problems[401],
       404: problems[404],
       410: gone,
+      413: { ...problems[413], description: "The assembled file exceeds MAX_MULTIPART_UPLOAD_BYTES: the upload is discarded" },
       415: { ...problems[415], description: "The assembled file's type is not accepted" },
     },
   }),

@@ -21,6 +21,8 @@ export type ImportField =
   | "region"
   | "country"
   | "birthday"
+  | "latitude"
+  | "longitude"
   | "tags";
 
 const aliases: Record<ImportField, string[]> = {
@@ -38,6 +40,8 @@ const aliases: Record<ImportField, string[]> = {
   region: ["region", "state", "province", "county", "address 1 region", "home state", "business state"],
   country: ["country", "country code", "address 1 country", "home country region", "business country region", "pays"],
   birthday: ["birthday", "birth date", "date of birth", "dob", "date de naissance", "anniversaire"],
+  latitude: ["latitude", "lat"],
+  longitude: ["longitude", "lng", "lon", "long"],
   tags: ["tags", "tag", "labels", "label", "groups", "group membership", "categories", "etiquettes"],
 };
 

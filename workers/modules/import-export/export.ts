@@ -8,8 +8,9 @@ import type { ServiceDeps } from "../../router";
 import { exportReadyEmail } from "../../templates/emails/exports";
 import { enqueueJob } from "../../jobs/enqueue";
 import { signDownload } from "../files/signed-url";
+import { storeGenerated } from "../files/store";
 import { contactExportColumns, sessionExportColumns } from "./columns";
-import { CSV_CONTENT_TYPE, JSON_CONTENT_TYPE, XLSX_CONTENT_TYPE, toCsv, toJson, toXlsx } from "./formats";
+import { CSV_CONTENT_TYPE, JSON_CONTENT_TYPE, XLSX_CONTENT_TYPE, jsonLines, toCsv, toXlsx } from "./formats";
 
 export type ExportEntity = "contacts" | "sessions";
 export type ExportFormat = "csv" | "json" | "xlsx";
@@ -25,13 +26,12 @@ export const contentTypes: Record<ExportFormat, string> = { csv: CSV_CONTENT_TYP
 // subquery would resolve to the joined table's own id.
 type Cursor = { createdAt: Date; id: string } | null;
 
-/** Reads every row a page at a time, in (created_at, id) order, so no query returns an unbounded result. */
-async function readAll<R>(fetchPage: (after: Cursor) => Promise<R[]>, keyOf: (row: R) => NonNullable<Cursor>): Promise<R[]> {
-  const rows: R[] = [];
+/** Yields every row a page at a time, in (created_at, id) order: no query returns an unbounded result. */
+async function* pagesOf<R>(fetchPage: (after: Cursor) => Promise<R[]>, keyOf: (row: R) => NonNullable<Cursor>): AsyncGenerator<R[]> {
   for (let after: Cursor = null; ; ) {
     const page = await fetchPage(after);
-    rows.push(...page);
-    if (page.length < PAGE) return rows;
+    if (page.length) yield page;
+    if (page.length < PAGE) return;
     after = keyOf(page.at(-1)!);
   }
 }
@@ -39,14 +39,14 @@ async function readAll<R>(fetchPage: (after: Cursor) => Promise<R[]>, keyOf: (ro
 const afterKey = (table: typeof contacts | typeof sessions, after: Cursor) =>
   after ? or(gt(table.createdAt, after.createdAt), and(eq(table.createdAt, after.createdAt), gt(table.id, after.id))) : undefined;
 
-/** Every contact of the owner as flat export rows, with its tags' names. */
-async function contactRows(db: Db, ownerId: string): Promise<Record<string, unknown>[]> {
-  const rows = await readAll(
+/** The owner's contacts as flat export rows, with their tags' names, a page at a time. */
+async function* contactPages(db: Db, ownerId: string): AsyncGenerator<Record<string, unknown>[]> {
+  const pages = pagesOf(
     (after) =>
       db
         .select({
           contact: contacts,
-          tags: sql<string | null>`(SELECT group_concat(t.name, '; ') FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = "contacts"."id")`,
+          tags: sql<string | null>`(SELECT group_concat(t.name, '; ') FROM contact_tags ct JOIN tags t ON t.id = ct.tag_id WHERE ct.contact_id = "contacts"."id" AND +ct.owner_id = ${ownerId})`,
         })
         .from(contacts)
         .where(and(eq(contacts.ownerId, ownerId), afterKey(contacts, after)))
@@ -54,21 +54,23 @@ async function contactRows(db: Db, ownerId: string): Promise<Record<string, unkn
         .limit(PAGE),
     (row) => row.contact,
   );
-  return rows.map(({ contact: c, tags }) => {
-    const { seq: _seq, ownerId: _owner, phoneSearch: _search, sortName: _sort, ...fields } = c;
-    return { ...fields, tags: tags ?? "" };
-  });
+  for await (const page of pages) {
+    yield page.map(({ contact: c, tags }) => {
+      const { seq: _seq, ownerId: _owner, phoneSearch: _search, sortName: _sort, ...fields } = c;
+      return { ...fields, tags: tags ?? "" };
+    });
+  }
 }
 
-/** Every session of the owner, with its contacts' names and its tags, and the price in major units. */
-async function sessionRows(db: Db, ownerId: string): Promise<Record<string, unknown>[]> {
-  const rows = await readAll(
+/** The owner's sessions, with their contacts' names and tags, and the price in major units, a page at a time. */
+async function* sessionPages(db: Db, ownerId: string): AsyncGenerator<Record<string, unknown>[]> {
+  const pages = pagesOf(
     (after) =>
       db
         .select({
           session: sessions,
-          contacts: sql<string | null>`(SELECT group_concat(trim(c.first_name || ' ' || coalesce(c.last_name, '')), '; ') FROM session_contacts sc JOIN contacts c ON c.id = sc.contact_id WHERE sc.session_id = "sessions"."id")`,
-          tags: sql<string | null>`(SELECT group_concat(t.name, '; ') FROM session_tags st JOIN tags t ON t.id = st.tag_id WHERE st.session_id = "sessions"."id")`,
+          contacts: sql<string | null>`(SELECT group_concat(trim(c.first_name || ' ' || coalesce(c.last_name, '')), '; ') FROM session_contacts sc JOIN contacts c ON c.id = sc.contact_id WHERE sc.session_id = "sessions"."id" AND +sc.owner_id = ${ownerId})`,
+          tags: sql<string | null>`(SELECT group_concat(t.name, '; ') FROM session_tags st JOIN tags t ON t.id = st.tag_id WHERE st.session_id = "sessions"."id" AND +st.owner_id = ${ownerId})`,
         })
         .from(sessions)
         .where(and(eq(sessions.ownerId, ownerId), afterKey(sessions, after)))
@@ -76,10 +78,12 @@ async function sessionRows(db: Db, ownerId: string): Promise<Record<string, unkn
         .limit(PAGE),
     (row) => row.session,
   );
-  return rows.map(({ session: s, contacts: names, tags }) => {
-    const { ownerId: _owner, priceAmount, priceCurrency, ...fields } = s;
-    return { ...fields, price: priceAmount === null ? null : priceAmount / minorUnitsPer(priceCurrency), currency: priceCurrency, contacts: names ?? "", tags: tags ?? "" };
-  });
+  for await (const page of pages) {
+    yield page.map(({ session: s, contacts: names, tags }) => {
+      const { ownerId: _owner, priceAmount, priceCurrency, ...fields } = s;
+      return { ...fields, price: priceAmount === null ? null : priceAmount / minorUnitsPer(priceCurrency), currency: priceCurrency, contacts: names ?? "", tags: tags ?? "" };
+    });
+  }
 }
 
 /** 100 for EUR, 1 for JPY, 1000 for KWD: what Intl knows of the currency's minor unit. */
@@ -91,13 +95,40 @@ function minorUnitsPer(currency: string | null): number {
   }
 }
 
-/** The file of an export: its bytes, content type and row count. */
+const columnsOf = (entity: ExportEntity) => (entity === "contacts" ? contactExportColumns : sessionExportColumns);
+const pagesFor = (db: Db, ownerId: string, entity: ExportEntity) => (entity === "contacts" ? contactPages(db, ownerId) : sessionPages(db, ownerId));
+
+/** JSON export rows: the export's columns only, dates as ISO strings. */
+const jsonRowsOf = (entity: ExportEntity, rows: Record<string, unknown>[]) =>
+  rows.map((row) => Object.fromEntries(columnsOf(entity).map((c) => [c.key, row[c.key] instanceof Date ? (row[c.key] as Date).toISOString() : (row[c.key] ?? null)])));
+
+/**
+ * The file of a CSV or JSON export as text pieces, one per page of rows: the queue job streams them to R2, so
+ * an export of any size holds one page in memory, not the whole file. Counts rows into `counter`.
+ */
+async function* textPieces(db: Db, ownerId: string, entity: ExportEntity, format: "csv" | "json", counter: { rows: number }): AsyncGenerator<string> {
+  const columns = columnsOf(entity);
+  if (format === "csv") yield toCsv(columns, [], { bom: true });
+  else yield "[\n";
+  for await (const rows of pagesFor(db, ownerId, entity)) {
+    const first = counter.rows === 0;
+    counter.rows += rows.length;
+    yield format === "csv" ? toCsv(columns, rows, { header: false }) : `${first ? "" : ",\n"}${jsonLines(jsonRowsOf(entity, rows))}`;
+  }
+  if (format === "json") yield "\n]\n";
+}
+
+/** The whole file of an export, for answering directly (small exports) and for XLSX, which a workbook library builds in memory. */
 export async function renderExport(db: Db, ownerId: string, entity: ExportEntity, format: ExportFormat): Promise<{ body: string | Uint8Array; rowCount: number }> {
-  const rows = entity === "contacts" ? await contactRows(db, ownerId) : await sessionRows(db, ownerId);
-  const columns = entity === "contacts" ? contactExportColumns : sessionExportColumns;
-  const jsonRows = () => rows.map((row) => Object.fromEntries(columns.map((c) => [c.key, row[c.key] instanceof Date ? (row[c.key] as Date).toISOString() : (row[c.key] ?? null)])));
-  const body = format === "csv" ? toCsv(columns, rows, { bom: true }) : format === "json" ? toJson(jsonRows()) : await toXlsx(entity === "contacts" ? "Contacts" : "Sessions", columns, rows);
-  return { body, rowCount: rows.length };
+  if (format !== "xlsx") {
+    const counter = { rows: 0 };
+    let body = "";
+    for await (const piece of textPieces(db, ownerId, entity, format, counter)) body += piece;
+    return { body, rowCount: counter.rows };
+  }
+  const rows: Record<string, unknown>[] = [];
+  for await (const page of pagesFor(db, ownerId, entity)) rows.push(...page);
+  return { body: await toXlsx(entity === "contacts" ? "Contacts" : "Sessions", columnsOf(entity), rows), rowCount: rows.length };
 }
 
 export const exportFileName = (entity: ExportEntity, format: ExportFormat, at: Date) => `lightbox-${entity}-${at.toISOString().slice(0, 10)}.${format}`;
@@ -135,15 +166,27 @@ export async function generateExport(deps: Omit<ServiceDeps, "actor">, exportId:
   const [row] = await db.select().from(exportsTable).where(eq(exportsTable.id, exportId));
   if (!row || row.status === "READY") return;
   const actor = systemActor(`job:export.generate`);
-  const { body, rowCount } = await renderExport(db, row.ownerId, row.entity, row.format);
   const key = `${row.ownerId}/exports/${row.id}.${row.format}`;
-  const object = await env.FILES.put(key, body, {
-    httpMetadata: { contentType: contentTypes[row.format], contentDisposition: `attachment; filename="${exportFileName(row.entity, row.format, row.createdAt)}"` },
-  });
+  const httpMetadata = { contentType: contentTypes[row.format], contentDisposition: `attachment; filename="${exportFileName(row.entity, row.format, row.createdAt)}"` };
+  let rowCount: number;
+  let size: number;
+  if (row.format === "xlsx") {
+    const rendered = await renderExport(db, row.ownerId, row.entity, row.format);
+    rowCount = rendered.rowCount;
+    size = (await env.FILES.put(key, rendered.body, { httpMetadata })).size;
+  } else {
+    const counter = { rows: 0 };
+    const encoder = new TextEncoder();
+    const bytes = (async function* () {
+      for await (const piece of textPieces(db, row.ownerId, row.entity, row.format as "csv" | "json", counter)) yield encoder.encode(piece);
+    })();
+    size = (await storeGenerated(env.FILES, key, bytes, httpMetadata)).size;
+    rowCount = counter.rows;
+  }
   const now = new Date();
   const expiresAt = new Date(now.getTime() + EXPORT_TTL_MS);
   await auditedBatch(db, actor, [
-    db.update(exportsTable).set({ status: "READY", r2Key: key, size: object.size, rowCount, expiresAt, updatedAt: now }).where(eq(exportsTable.id, row.id)),
+    db.update(exportsTable).set({ status: "READY", r2Key: key, size, rowCount, expiresAt, updatedAt: now }).where(eq(exportsTable.id, row.id)),
   ]);
 
   const [owner] = await db.select({ email: users.email, firstName: users.firstName }).from(users).where(eq(users.id, row.ownerId));

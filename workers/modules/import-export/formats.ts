@@ -72,7 +72,7 @@ function unguard(cell: string): string {
 export function toCsv(
   columns: readonly { key: string; header: string }[],
   rows: readonly Record<string, unknown>[],
-  options: { bom?: boolean; delimiter?: "," | ";" } = {},
+  options: { bom?: boolean; delimiter?: "," | ";"; header?: boolean } = {},
 ): string {
   const delimiter = options.delimiter ?? ",";
   const cell = (value: unknown): string => {
@@ -80,9 +80,10 @@ export function toCsv(
     if (typeof value === "string" && FORMULA_START.test(s)) s = `'${s}`;
     return /["\r\n]/.test(s) || s.includes(delimiter) ? `"${s.replaceAll('"', '""')}"` : s;
   };
-  const lines = [columns.map((c) => cell(c.header)).join(delimiter)];
+  // `header: false` continues a file already started: the queued export writes a page of rows at a time.
+  const lines = options.header === false ? [] : [columns.map((c) => cell(c.header)).join(delimiter)];
   for (const row of rows) lines.push(columns.map((c) => cell(row[c.key])).join(delimiter));
-  return (options.bom ? "\uFEFF" : "") + lines.join("\r\n") + "\r\n";
+  return (options.bom ? "\uFEFF" : "") + lines.map((line) => `${line}\r\n`).join("");
 }
 
 function csvText(value: unknown): string {
@@ -96,8 +97,11 @@ function csvText(value: unknown): string {
 
 /** Dates become ISO strings through Date#toJSON; pretty-printed because people open these downloads. */
 export function toJson(rows: readonly Record<string, unknown>[]): string {
-  return `${JSON.stringify(rows, null, 2)}\n`;
+  return `[\n${jsonLines(rows)}\n]\n`;
 }
+
+/** The inside of a JSON array, one row per line: a queued export writes the array a page at a time. */
+export const jsonLines = (rows: readonly Record<string, unknown>[]): string => rows.map((row) => JSON.stringify(row)).join(",\n");
 
 // --------------------------------------------------------------------------------------------- XLSX
 

@@ -9,7 +9,7 @@ import type { ServiceDeps } from "../../router";
 import { CreateContactSchema } from "../contacts/schemas";
 import { deriveContactFields, InvalidPhoneError, phoneRegionFor } from "../contacts/normalize";
 import { plainColumns } from "../contacts/service";
-import { detectDuplicates } from "../duplicates/service";
+import { detectDuplicatesAfterWrite } from "../duplicates/service";
 import { mapHeaders, type ImportField } from "./columns";
 import { parseCsv } from "./formats";
 
@@ -78,6 +78,7 @@ export async function importContacts(deps: ServiceDeps, ownerId: string, csv: st
     const named = cell("firstName") ? { firstName: cell("firstName")!, lastName: cell("lastName") ?? null } : splitFullName(cell("fullName") ?? "");
     const address = { line1: cell("addressLine1"), line2: cell("addressLine2"), postalCode: cell("postalCode"), city: cell("city"), region: cell("region"), country: cell("country") };
     const hasAddress = Object.values(address).some(Boolean);
+    const [lat, lng] = [cell("latitude"), cell("longitude")];
     const parsed = RowSchema.safeParse({
       ...named,
       email: cell("email") ?? null,
@@ -87,6 +88,8 @@ export async function importContacts(deps: ServiceDeps, ownerId: string, csv: st
       birthday: cell("birthday") ?? null,
       source: "IMPORT",
       ...(hasAddress ? { address: Object.fromEntries(Object.entries(address).map(([k, v]) => [k, v ?? null])) } : {}),
+      // Numbers as typed; a half location or a non-number is refused by the contact schema, named "location".
+      ...(lat || lng ? { location: { lat: lat === undefined ? null : Number(lat.replace(",", ".")), lng: lng === undefined ? null : Number(lng.replace(",", ".")) } } : {}),
     });
     const errors = parsed.success ? [] : parsed.error.issues.map((issue) => ({ field: issue.path.join(".") || "row", message: issue.message }));
     let derived: ReturnType<typeof deriveContactFields> | undefined;
@@ -117,7 +120,7 @@ export async function importContacts(deps: ServiceDeps, ownerId: string, csv: st
   }
 
   const tagsCreated = await insertAll(deps, ownerId, accepted, now);
-  const { created } = accepted.length ? await detectDuplicates(deps, ownerId, { contactIds: accepted.map((a) => a.row.id) }) : { created: 0 };
+  const created = await detectDuplicatesAfterWrite(deps, ownerId, accepted.map((a) => a.row.id));
   return { imported: accepted.length, skipped, ignoredColumns: ignored, tagsCreated, duplicatesFound: created };
 }
 

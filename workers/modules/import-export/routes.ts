@@ -3,16 +3,15 @@ import { and, desc, eq, lt } from "drizzle-orm";
 import type { Context } from "hono";
 import { z } from "zod";
 import { exportsTable } from "@shared/db/schema";
-import { ApiError, unauthorized, validationFailed } from "@shared/lib/errors";
+import { ApiError, validationFailed } from "@shared/lib/errors";
 import { decodeCursor, limitParam, toPage } from "@shared/lib/pagination";
 import { requireAuth } from "../../middleware/auth";
-import { verifyAccessToken } from "@shared/lib/jwt";
+import { downloadAccess, tokenUnlessSigned } from "../../middleware/signed-link";
 import { bearerAuth, jsonResponse, problems } from "../../openapi";
 import { createRouter, depsOf, type AppEnv } from "../../router";
 import { contentDisposition } from "../files/download";
 import { boundaryOf, findFilePart } from "../files/form-data";
 import { uploadBody } from "../files/schemas";
-import { checkDownload } from "../files/signed-url";
 import { contentTypes, countRows, exportFileName, exportLinkSubject, getExport, renderExport, startExport, type ExportEntity } from "./export";
 import { importContacts } from "./import";
 import { ExportDownloadQuery, ExportIdParams, ExportListSchema, ExportQuery, ExportSchema, ImportQuery, ImportResultSchema, toExportDto } from "./schemas";
@@ -23,13 +22,13 @@ const tags = ["Import and export"];
  *  auth is declared per route because the paths span several trees. */
 export const importExportRoutes = createRouter();
 
-/** The uploaded CSV's text: at most maxUploadBytes, read while streaming; UTF-8, or Windows-1252 as Excel writes it. */
+/** The uploaded CSV's text: at most importMaxBytes, counted while streaming; UTF-8, or Windows-1252 as Excel writes it. */
 async function uploadedText(c: Context<AppEnv>): Promise<string> {
   const boundary = boundaryOf(c.req.header("content-type"));
   if (!boundary || !c.req.raw.body) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the CSV as multipart/form-data in the field `file`");
   const part = await findFilePart(c.req.raw.body, boundary, "file", 64 * 1024);
   if (!part) throw validationFailed([{ path: "body.file", message: "is required: the CSV file" }]);
-  const max = c.get("config").maxUploadBytes;
+  const max = c.get("config").importMaxBytes;
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of part.chunks) {
@@ -162,7 +161,8 @@ importExportRoutes.openapi(
     method: "get",
     path: "/exports/{id}/download",
     tags,
-    security: bearerAuth,
+    security: [...bearerAuth, {}],
+    middleware: [tokenUnlessSigned] as const,
     summary: "Download a READY export (bearer token, or the signed link from the email)",
     request: { params: ExportIdParams, query: ExportDownloadQuery },
     responses: {
@@ -177,25 +177,18 @@ importExportRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const { expires, signature } = c.req.valid("query");
-    const config = c.get("config");
     const db = c.get("db");
+    const access = await downloadAccess(c, exportLinkSubject(id), c.req.valid("query"), {
+      invalid: "The link's signature is not valid",
+      expired: "The link has expired: start a new export",
+    });
     let ownerId: string;
-    if (signature !== undefined || expires !== undefined) {
-      // As for file links: both parts or neither, and a forged or expired link is 403.
-      if (!signature || !expires) throw validationFailed([{ path: `query.${signature ? "expires" : "signature"}`, message: "is required with a signed link" }]);
-      const check = await checkDownload(config.jwt, exportLinkSubject(id), expires, signature, new Date());
-      if (check === "invalid") throw new ApiError("FORBIDDEN", "The link's signature is not valid");
-      if (check === "expired") throw new ApiError("FORBIDDEN", "The link has expired: start a new export");
+    if (access.signedLink) {
       const [row] = await db.select({ ownerId: exportsTable.ownerId }).from(exportsTable).where(eq(exportsTable.id, id));
       if (!row) throw new ApiError("GONE", "The export no longer exists: start a new one");
       ownerId = row.ownerId;
     } else {
-      const match = c.req.header("authorization")?.match(/^Bearer\s+(\S+)\s*$/i);
-      if (!match) throw unauthorized("Missing bearer token or signed link");
-      ownerId = (await verifyAccessToken(config.jwt, match[1]!).catch(() => {
-        throw unauthorized("Invalid or expired access token");
-      })).sub;
+      ownerId = access.userId;
     }
     const row = await getExport(db, ownerId, id);
     if (row.status !== "READY" || !row.r2Key) throw new ApiError("CONFLICT", `The export is ${row.status}, not READY`);

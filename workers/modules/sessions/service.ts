@@ -6,7 +6,7 @@ import { contacts, providers, sessionContacts, sessionProviders, sessions, sessi
 import { conflict, notFound, validationFailed } from "@shared/lib/errors";
 import { newId } from "@shared/lib/ids";
 import type { ServiceDeps } from "../../router";
-import { removeObjects, storedKeysOf } from "../files/cleanup";
+import { removeStoredObjects, storedKeysOf } from "../files/cleanup";
 import { DEFAULT_CONTACT_ROLE, linkSetsOf, linkStatements, providerLink, requireOwnedLinks, sameProvider } from "./links";
 import type { CreateSessionInput, UpdateSessionInput } from "./schemas";
 import { assertTransition } from "./transitions";
@@ -104,7 +104,7 @@ export async function updateSession(deps: ServiceDeps, ownerId: string, id: stri
 /** Files go with their session: the R2 keys are read first, the rows go in the batch (by cascade), then the objects. */
 export async function deleteSession(deps: ServiceDeps, ownerId: string, id: string): Promise<void> {
   await ownedSession(deps, ownerId, id);
-  const keys = await storedKeysOf(deps.db, ownerId, { sessionId: id });
+  const stored = await storedKeysOf(deps.db, ownerId, { sessionId: id });
   const [deleted] = await auditedBatch(deps.db, deps.actor, [
     deps.db
       .delete(sessions)
@@ -112,7 +112,7 @@ export async function deleteSession(deps: ServiceDeps, ownerId: string, id: stri
       .returning({ id: sessions.id }),
   ]);
   if (deleted.length === 0) throw notFound("Session");
-  await removeObjects(deps.env.FILES, keys);
+  await removeStoredObjects(deps.env.FILES, stored);
 }
 
 // Single links (PUT and DELETE /sessions/:id/{contacts,tags,providers}/:otherId). PUT states the whole link:

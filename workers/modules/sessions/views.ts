@@ -1,10 +1,11 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { z } from "@hono/zod-openapi";
 import type { Db } from "@shared/db/client";
 import { contacts, files, providers, sessionContacts, sessionProviders, sessions, sessionTags, tags, type Session } from "@shared/db/schema";
 import { toTagSummary } from "../tags/schemas";
 import type { SessionDetailSchema, SessionSchema } from "./schemas";
 import { ownedBy } from "@shared/db/ownership";
+import { DETAIL_LIST_LIMIT } from "../contacts/service";
 
 // How sessions look on the wire: the row plus its contacts, tags and providers, read in three queries for a
 // whole page of sessions (never one query per session).
@@ -112,7 +113,9 @@ export async function toSessionDetail(db: Db, ownerId: string, row: Session): Pr
       .select({ id: files.id, name: files.name, size: files.size, contentType: files.contentType, createdAt: files.createdAt })
       .from(files)
       .where(and(eq(files.ownerId, ownerId), eq(files.sessionId, row.id)))
-      .orderBy(asc(files.createdAt), asc(files.id)),
+      .orderBy(desc(files.createdAt), asc(files.id))
+      // The most recent files only; all of them are paged at GET /api/sessions/:id/files.
+      .limit(DETAIL_LIST_LIMIT),
   ]);
   return { ...dto!, files: fileRows.map((f) => ({ ...f, createdAt: f.createdAt.toISOString() })) };
 }
