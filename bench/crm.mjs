@@ -2,11 +2,10 @@
 // CRM figures with one studio holding 10,000 contacts and 2,000 sessions: the contacts list and searches as
 // ratios to `baseline` (GET /api/health) measured in the same rounds, and the CSV export of every contact
 // (time and the Worker's peak memory). Markdown on stdout and in bench/results/crm-latest.md.
-import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { alternate, fmtMs, formatRounds, formatTable, markdownTableRows, median, projectRoot, request, runningGroups, snapshotSources, startApp, stopAll } from "./lib.mjs";
+import { alternate, createReport, formatRounds, formatTable, markdownTableRows, median, projectRoot, request, runningGroups, snapshotSources, startApp, stopAll } from "./lib.mjs";
 import { withMemorySampling, workerdPids } from "./lib/memory.mjs";
 import { seedCrm } from "./lib/seed-crm.mjs";
 
@@ -30,20 +29,9 @@ const USER = { email: "crm-bench@lightbox.example", password: "correct horse bat
 const LIST_GOAL = { ratioTo: "baseline", min: 0.5 };
 const SEARCH_P99_GOAL = 3;
 
-const sections = [];
-const failures = [];
+const report = createReport({ log });
+const { section } = report;
 const found = {};
-
-async function section(title, body) {
-  log(`\n== ${title}`);
-  try {
-    sections.push(`## ${title}\n\n${await body()}`);
-  } catch (error) {
-    failures.push(title);
-    log(error);
-    sections.push(`## ${title}\n\n**Failed:** \`${String(error?.message ?? error).split("\n")[0]}\``);
-  }
-}
 
 async function listAndSearch({ app, auth }) {
   const targets = [
@@ -136,7 +124,7 @@ async function exportSection({ app, auth }) {
   ].join("\n");
 }
 
-try {
+await report.run(async () => {
   const source = args.live ? { dir: projectRoot, config: "wrangler.toml" } : await snapshotSources();
   log(args.live ? "serving the working tree (--live)" : `sources snapshot: ${source.dir}`);
   log("\n== Starting the app (wrangler dev on 127.0.0.1)");
@@ -151,16 +139,7 @@ try {
   const servers = { app, auth };
   await section(`Contacts list and search (median of ${rounds} rounds × ${duration} s, ${connections} connections)`, () => listAndSearch(servers));
   await section("CSV export of every contact", () => exportSection(servers));
-} catch (error) {
-  failures.push("set-up");
-  log(error);
-  sections.push(`## Set-up\n\n**Failed:** \`${String(error?.message ?? error).split("\n")[0]}\``);
-} finally {
-  log("\n== Stopping the Worker, removing the snapshot");
-  await stopAll();
-  const left = runningGroups();
-  log(left.length ? `  still running: process groups ${left.join(", ")}` : "  stopped");
-}
+}, { stopAll, runningGroups });
 
 const goals = [];
 const list = found.summary?.["contacts.list"];
@@ -169,20 +148,16 @@ if (found.searchRatio) goals.push(`- Search p99 ≤ 3 × list p99: ${found.searc
 if (found.export) goals.push(`- CSV export of ${contactCount.toLocaleString("en-US")} contacts: ${found.export.ms.toFixed(0)} ms, +${(found.export.grewKiB / 1024).toFixed(1)} MiB peak workerd memory`);
 if (found.seed) goals.push(`- Seeding: CSV import of ${found.seed.imported.toLocaleString("en-US")} contacts in one request: ${(found.seed.importMs / 1000).toFixed(1)} s`);
 const cpu = cpus();
-const header = [
-  "# Lightbox benchmarks: CRM",
-  "",
-  `- Date: ${new Date().toISOString()}`,
-  `- Machine: ${cpu.length} cores (${cpu[0]?.model?.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
-  `- Command: \`npm run bench:crm -- --duration ${duration} --rounds ${rounds} --connections ${connections} --contacts ${contactCount} --sessions ${sessionCount}${args.live ? " --live" : ""}\``,
-  `- Data: one studio, ${contactCount.toLocaleString("en-US")} contacts (CSV import), ${sessionCount.toLocaleString("en-US")} sessions (API, 2 contacts each)`,
-  `- Load average (1 min) at start / end: ${loadAtStart.toFixed(2)} / ${loadavg()[0].toFixed(2)}`,
-  ...(goals.length ? ["", ...goals] : []),
-  ...(failures.length ? ["", `**Failed:** ${failures.join(", ")}`] : []),
-].join("\n");
-const markdown = `${header}\n\n${sections.join("\n\n")}\n`;
-process.stdout.write(`\n${markdown}`);
-await mkdir(dirname(args.out), { recursive: true });
-await writeFile(args.out, markdown);
-log(`\nwritten to ${args.out}`);
-process.exitCode = failures.length ? 1 : 0;
+await report.write(
+  [
+    "# Lightbox benchmarks: CRM",
+    "",
+    `- Date: ${new Date().toISOString()}`,
+    `- Machine: ${cpu.length} cores (${cpu[0]?.model?.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`,
+    `- Command: \`npm run bench:crm -- --duration ${duration} --rounds ${rounds} --connections ${connections} --contacts ${contactCount} --sessions ${sessionCount}${args.live ? " --live" : ""}\``,
+    `- Data: one studio, ${contactCount.toLocaleString("en-US")} contacts (CSV import), ${sessionCount.toLocaleString("en-US")} sessions (API, 2 contacts each)`,
+    `- Load average (1 min) at start / end: ${loadAtStart.toFixed(2)} / ${loadavg()[0].toFixed(2)}`,
+    ...(goals.length ? ["", ...goals] : []),
+  ],
+  args.out,
+);

@@ -2,12 +2,12 @@
 // Auth and users figures: the bare floor Worker, GET /api/health, GET /api/users/me, POST /api/auth/login,
 // the CPU cost of one password hash, and the deployed bundle size. Markdown on stdout and in
 // bench/results/latest.md; progress on stderr. See bench/README.md.
-import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg, totalmem } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   alternate,
+  createReport,
   bytesByPackage,
   esbuildContributors,
   fmtMs,
@@ -55,20 +55,9 @@ const USER = { email: "bench@lightbox.example", password: "correct horse battery
 const ME_RATIO_GOAL = { ratioTo: "floor", min: 0.5 };
 const BUNDLE_GZIP_GOAL_KIB = 1024;
 
-const sections = [];
-const failures = [];
+const report = createReport({ log });
+const { section } = report;
 const found = {}; // figures the summary at the top repeats
-
-async function section(title, body) {
-  log(`\n== ${title}`);
-  try {
-    sections.push(`## ${title}\n\n${await body()}`);
-  } catch (error) {
-    failures.push(title);
-    log(error);
-    sections.push(`## ${title}\n\n**Failed:** \`${String(error?.message ?? error).split("\n")[0]}\``);
-  }
-}
 
 async function nodeHashSection() {
   const hash = await nodePbkdf2CpuMs({ iterations: 100_000, count: 20 });
@@ -186,7 +175,7 @@ async function latencySection({ floor, app, freshToken, loginTarget }) {
 
 // Everything is measured on one snapshot of the sources (or the working tree with --live). The finally
 // block stops both Workers and removes the snapshot, whatever failed.
-try {
+await report.run(async () => {
   const source = args.live ? { dir: projectRoot, config: "wrangler.toml" } : await snapshotSources();
   log(args.live ? "serving the working tree (--live)" : `sources snapshot: ${source.dir}`);
 
@@ -210,16 +199,7 @@ try {
 
   await section(`Throughput (median of ${rounds} rounds × ${duration} s, ${connections} connections)`, () => throughputSection(servers));
   await section("Latency at 1 connection, and the CPU per hash seen from the Worker", () => latencySection(servers));
-} catch (error) {
-  failures.push("set-up");
-  log(error);
-  sections.push(`## Set-up\n\n**Failed:** \`${String(error?.message ?? error).split("\n")[0]}\``);
-} finally {
-  log("\n== Stopping the Workers, removing the snapshot");
-  await stopAll();
-  const left = runningGroups();
-  log(left.length ? `  still running: process groups ${left.join(", ")}` : "  stopped");
-}
+}, { stopAll, runningGroups });
 
 // Report.
 const goals = [];
@@ -239,20 +219,16 @@ if (found.hashNode || found.hashWorker) {
   );
 }
 const cpu = cpus();
-const header = [
-  `# Lightbox benchmarks: auth and users`,
-  "",
-  `- Date: ${new Date().toISOString()}`,
-  `- Machine: ${cpu.length} cores (${cpu[0]?.model?.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}`,
-  `- Command: \`npm run bench -- --duration ${duration} --rounds ${rounds} --connections ${connections} --warmup ${warmup}${args.live ? " --live" : ""}\``,
-  `- Servers: \`wrangler dev\` (local workerd) on 127.0.0.1, ${args.live ? "from the working tree" : "from a snapshot of the sources"}; load: autocannon in this process, same machine`,
-  `- Load average (1 min) at start / end: ${loadAtStart.toFixed(2)} / ${loadavg()[0].toFixed(2)} (other work on the machine shows here)`,
-  ...(goals.length ? ["", ...goals] : []),
-  ...(failures.length ? ["", `**Failed:** ${failures.join(", ")}`] : []),
-].join("\n");
-const markdown = `${header}\n\n${sections.join("\n\n")}\n`;
-process.stdout.write(`\n${markdown}`);
-await mkdir(dirname(args.out), { recursive: true });
-await writeFile(args.out, markdown);
-log(`\nwritten to ${args.out}`);
-process.exitCode = failures.length ? 1 : 0;
+await report.write(
+  [
+    `# Lightbox benchmarks: auth and users`,
+    "",
+    `- Date: ${new Date().toISOString()}`,
+    `- Machine: ${cpu.length} cores (${cpu[0]?.model?.trim() ?? "unknown CPU"}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, ${process.platform}`,
+    `- Command: \`npm run bench -- --duration ${duration} --rounds ${rounds} --connections ${connections} --warmup ${warmup}${args.live ? " --live" : ""}\``,
+    `- Servers: \`wrangler dev\` (local workerd) on 127.0.0.1, ${args.live ? "from the working tree" : "from a snapshot of the sources"}; load: autocannon in this process, same machine`,
+    `- Load average (1 min) at start / end: ${loadAtStart.toFixed(2)} / ${loadavg()[0].toFixed(2)} (other work on the machine shows here)`,
+    ...(goals.length ? ["", ...goals] : []),
+  ],
+  args.out,
+);

@@ -42,3 +42,12 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
 });
 
 export const bearerAuth = [{ bearerAuth: [] }];
+
+/** An optional text field: trimmed, at most `max` characters; null or an empty string clears it (stored as null). */
+export const optionalText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .nullable()
+    .transform((value) => value || null);

@@ -45,3 +45,52 @@ export function formatRounds(summary) {
 }
 
 export const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/**
+ * The frame of a benchmark script's report: named sections (a failing one is reported, not fatal), the
+ * Workers stopped whatever happened, and the markdown written to stdout and to `out`.
+ */
+export function createReport({ log = console.error } = {}) {
+  const sections = [];
+  const failures = [];
+  const failed = (title, error) => {
+    failures.push(title);
+    log(error);
+    sections.push(`## ${title}\n\n**Failed:** \`${String(error?.message ?? error).split("\n")[0]}\``);
+  };
+  return {
+    failures,
+    async section(title, body) {
+      log(`\n== ${title}`);
+      try {
+        sections.push(`## ${title}\n\n${await body()}`);
+      } catch (error) {
+        failed(title, error);
+      }
+    },
+    /** Runs the whole benchmark; a set-up failure is reported, and every Worker is stopped afterwards. */
+    async run(body, { stopAll, runningGroups }) {
+      try {
+        await body();
+      } catch (error) {
+        failed("Set-up", error);
+      } finally {
+        log("\n== Stopping the Workers, removing the snapshot");
+        await stopAll();
+        const left = runningGroups();
+        log(left.length ? `  still running: process groups ${left.join(", ")}` : "  stopped");
+      }
+    },
+    async write(headerLines, out) {
+      const { mkdir, writeFile } = await import("node:fs/promises");
+      const { dirname } = await import("node:path");
+      const header = [...headerLines, ...(failures.length ? ["", `**Failed:** ${failures.join(", ")}`] : [])].join("\n");
+      const markdown = `${header}\n\n${sections.join("\n\n")}\n`;
+      process.stdout.write(`\n${markdown}`);
+      await mkdir(dirname(out), { recursive: true });
+      await writeFile(out, markdown);
+      log(`\nwritten to ${out}`);
+      process.exitCode = failures.length ? 1 : 0;
+    },
+  };
+}

@@ -9,7 +9,6 @@ import { auditLog, contacts, contactTags, duplicatePairs, files, fileUploads, se
 import { newId } from "@shared/lib/ids";
 import { deriveContactFields } from "../../workers/modules/contacts/normalize";
 import type { ServiceDeps } from "../../workers/router";
-import { api, type ApiResponse } from "../support/http";
 
 export const db = createDb(env.DB);
 
@@ -63,20 +62,7 @@ export async function pairBetween(x: string, y: string) {
   return row;
 }
 
-/** Every page of a list, following nextCursor; fails on a cursor loop. */
-export async function allPages(token: string, path: string) {
-  const items: any[] = [];
-  let cursor: string | null = null;
-  for (let pages = 0; pages < 200; pages++) {
-    const sep = path.includes("?") ? "&" : "?";
-    const res: ApiResponse = await api(cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path, { token });
-    expect(res.status, res.text).toBe(200);
-    items.push(...res.body.items);
-    cursor = res.body.nextCursor;
-    if (!cursor) return items;
-  }
-  throw new Error("pagination did not end");
-}
+export { allPages } from "../support/http";
 
 /** Every place a contact id can be referenced from, and how many rows there name `id`. */
 export async function referencesTo(id: string) {

@@ -1,5 +1,6 @@
 import { SELF } from "cloudflare:test";
-import { createClient } from "./client";
+import { expect } from "vitest";
+import { createClient, type ApiResponse } from "./client";
 
 export { errorPaths, expectProblem, PASSWORD, uniqueEmail, type Account, type ApiInit, type ApiResponse, type Session } from "./client";
 
@@ -28,4 +29,19 @@ export const { api, register, login, refresh } = createClient({
 export async function freshRateLimitWindow(neededMs: number, periodMs = 60_000): Promise<void> {
   const left = periodMs - (Date.now() % periodMs);
   if (left < neededMs) await new Promise((resolve) => setTimeout(resolve, left + 250));
+}
+
+/** Every item of a list, following nextCursor page by page; fails on a cursor that never ends. */
+export async function allPages(token: string, path: string): Promise<any[]> {
+  const items: any[] = [];
+  let cursor: string | null = null;
+  for (let pages = 0; pages < 200; pages++) {
+    const sep = path.includes("?") ? "&" : "?";
+    const res: ApiResponse = await api(cursor ? `${path}${sep}cursor=${encodeURIComponent(cursor)}` : path, { token });
+    expect(res.status, res.text).toBe(200);
+    items.push(...res.body.items);
+    cursor = res.body.nextCursor;
+    if (!cursor) return items;
+  }
+  throw new Error("pagination did not end");
 }

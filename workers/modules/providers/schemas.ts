@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { limitParam } from "@shared/lib/pagination";
+import { optionalText } from "../../openapi";
 
 export const ProviderSchema = z
   .object({
@@ -17,14 +18,6 @@ export const ProviderPageSchema = z
   .object({ items: z.array(ProviderSchema), nextCursor: z.string().nullable() })
   .openapi("ProviderPage");
 
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .nullable()
-    // An empty string clears the field, like null.
-    .transform((value) => value || null);
 
 const providerFields = {
   name: z.string().trim().min(1).max(200),

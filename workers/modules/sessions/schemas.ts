@@ -3,6 +3,7 @@ import { sessionStatuses, sessionTypes } from "@shared/db/schema";
 import { limitParam } from "@shared/lib/pagination";
 import { TagSummarySchema } from "../tags/schemas";
 import { AuditPageSchema } from "../audit/schemas";
+import { optionalText } from "../../openapi";
 
 export const MoneySchema = z
   .strictObject({
@@ -19,13 +20,6 @@ const role = z
   .min(1)
   .max(40)
   .transform((value) => value.toUpperCase());
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .nullable()
-    .transform((value) => value || null);
 
 /** A list of links naming each linked id once (a second entry would have no meaning, or a contradictory role). */
 const uniqueBy = <T extends z.ZodType>(item: T, key: (value: z.infer<T>) => string, max: number) =>
