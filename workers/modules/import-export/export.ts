@@ -1,8 +1,10 @@
-import { and, asc, count, eq, gt, or, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, lt, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import { decodeCursor, toPage, type Page } from "@shared/lib/pagination";
 import { auditedBatch, systemActor } from "@shared/db/audited";
 import type { Db } from "@shared/db/client";
 import { contacts, exportsTable, sessions, users } from "@shared/db/schema";
-import { notFound } from "@shared/lib/errors";
+import { ApiError, notFound } from "@shared/lib/errors";
 import { newId } from "@shared/lib/ids";
 import type { ServiceDeps } from "../../router";
 import { exportReadyEmail } from "../../templates/emails/exports";
@@ -148,9 +150,32 @@ export async function startExport(deps: ServiceDeps, ownerId: string, entity: Ex
   return getExport(deps.db, ownerId, id);
 }
 
+/** The owner's exports, newest first (UUIDv7 ids sort by creation), paged on exports_owner_id_idx. */
+export async function listExports(db: Db, ownerId: string, limit: number, cursor?: string): Promise<Page<ExportRow>> {
+  const after = cursor ? decodeCursor(cursor, z.tuple([z.string()]))[0] : null;
+  const rows = await db
+    .select()
+    .from(exportsTable)
+    .where(and(eq(exportsTable.ownerId, ownerId), after ? lt(exportsTable.id, after) : undefined))
+    .orderBy(desc(exportsTable.id))
+    .limit(limit + 1);
+  return toPage(rows, limit, (row) => [row.id], (row) => row);
+}
+
 export async function getExport(db: Db, ownerId: string, exportId: string): Promise<ExportRow> {
   const [row] = await db.select().from(exportsTable).where(and(eq(exportsTable.ownerId, ownerId), eq(exportsTable.id, exportId)));
   if (!row) throw notFound("Export");
+  return row;
+}
+
+/**
+ * The export a download asks for: the caller's own (404 otherwise), or, for a signed link (`ownerId` null),
+ * whoever's it is, since the signature proves the link was issued for this id; a link to a removed export is 410.
+ */
+export async function exportForDownload(db: Db, exportId: string, ownerId: string | null): Promise<ExportRow> {
+  if (ownerId !== null) return getExport(db, ownerId, exportId);
+  const [row] = await db.select().from(exportsTable).where(eq(exportsTable.id, exportId));
+  if (!row) throw new ApiError("GONE", "The export no longer exists: start a new one");
   return row;
 }
 

@@ -1,10 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { and, desc, eq, lt } from "drizzle-orm";
 import type { Context } from "hono";
-import { z } from "zod";
-import { exportsTable } from "@shared/db/schema";
 import { ApiError, validationFailed } from "@shared/lib/errors";
-import { decodeCursor, limitParam, toPage } from "@shared/lib/pagination";
 import { requireAuth } from "../../middleware/auth";
 import { downloadAccess, tokenUnlessSigned } from "../../middleware/signed-link";
 import { bearerAuth, jsonResponse, problems } from "../../openapi";
@@ -12,9 +8,9 @@ import { createRouter, depsOf, type AppEnv } from "../../router";
 import { contentDisposition } from "../files/download";
 import { boundaryOf, findFilePart } from "../files/form-data";
 import { uploadBody } from "../files/schemas";
-import { contentTypes, countRows, exportFileName, exportLinkSubject, getExport, renderExport, startExport, type ExportEntity } from "./export";
+import { contentTypes, countRows, exportFileName, exportLinkSubject, exportForDownload, getExport, listExports, renderExport, startExport, type ExportEntity } from "./export";
 import { importContacts } from "./import";
-import { ExportDownloadQuery, ExportIdParams, ExportListSchema, ExportQuery, ExportSchema, ImportQuery, ImportResultSchema, toExportDto } from "./schemas";
+import { ExportDownloadQuery, ExportIdParams, ExportListQuery, ExportListSchema, ExportQuery, ExportSchema, ImportQuery, ImportResultSchema, toExportDto } from "./schemas";
 
 const tags = ["Import and export"];
 
@@ -114,8 +110,6 @@ for (const entity of ["contacts", "sessions"] as const satisfies ExportEntity[])
   );
 }
 
-const ExportListQuery = z.object({ limit: limitParam, cursor: z.string().max(512).optional() }).strict();
-
 importExportRoutes.openapi(
   createRoute({
     method: "get",
@@ -129,16 +123,8 @@ importExportRoutes.openapi(
   }),
   async (c) => {
     const { limit, cursor } = c.req.valid("query");
-    const ownerId = c.get("auth").sub;
-    const after = cursor ? decodeCursor(cursor, z.tuple([z.string()]))[0] : null;
-    const rows = await c
-      .get("db")
-      .select()
-      .from(exportsTable)
-      .where(and(eq(exportsTable.ownerId, ownerId), after ? lt(exportsTable.id, after) : undefined))
-      .orderBy(desc(exportsTable.id))
-      .limit(limit + 1);
-    return c.json(toPage(rows, limit, (row) => [row.id], toExportDto), 200);
+    const page = await listExports(c.get("db"), c.get("auth").sub, limit, cursor);
+    return c.json({ items: page.items.map(toExportDto), nextCursor: page.nextCursor }, 200);
   },
 );
 
@@ -182,15 +168,7 @@ importExportRoutes.openapi(
       invalid: "The link's signature is not valid",
       expired: "The link has expired: start a new export",
     });
-    let ownerId: string;
-    if (access.signedLink) {
-      const [row] = await db.select({ ownerId: exportsTable.ownerId }).from(exportsTable).where(eq(exportsTable.id, id));
-      if (!row) throw new ApiError("GONE", "The export no longer exists: start a new one");
-      ownerId = row.ownerId;
-    } else {
-      ownerId = access.userId;
-    }
-    const row = await getExport(db, ownerId, id);
+    const row = await exportForDownload(db, id, access.signedLink ? null : access.userId);
     if (row.status !== "READY" || !row.r2Key) throw new ApiError("CONFLICT", `The export is ${row.status}, not READY`);
     if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) throw new ApiError("GONE", "The export has expired: start a new one");
     const object = await c.env.FILES.get(row.r2Key);

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { exportFormats } from "@shared/db/schema";
+import { limitParam } from "@shared/lib/pagination";
 import type { ExportRow } from "./export";
 
 export const ImportQuery = z
@@ -49,6 +50,7 @@ export const ExportSchema = z
   })
   .openapi("Export");
 
+export const ExportListQuery = z.object({ limit: limitParam, cursor: z.string().max(512).optional() }).strict();
 export const ExportListSchema = z.object({ items: z.array(ExportSchema), nextCursor: z.string().nullable() }).openapi("ExportList");
 export const ExportIdParams = z.object({ id: z.string().min(1).max(64) });
 export const ExportDownloadQuery = z
