@@ -184,3 +184,6 @@ export type User = typeof users.$inferSelect;
 
 // The CRM's tables and the audit log: every table of a studio's own data.
 export * from "./crm-schema";
+
+// Conversations, messages and notifications: rows shared between users, not owned by one studio.
+export * from "./messaging-schema";
