@@ -35,6 +35,14 @@ const ConfigSchema = z.object({
   importMaxRows: positiveInt,
   /** Largest CSV file one import reads (it is held in memory to be parsed). */
   importMaxBytes: positiveInt,
+  socket: z.object({
+    pingIntervalMs: positiveInt,
+    pingTimeoutMs: positiveInt,
+    maxPayloadBytes: positiveInt,
+    eventsPerSecond: positiveInt,
+  }),
+  /** An offline participant gets at most one unread-messages digest per conversation per this period. */
+  messageDigestQuietMinutes: positiveInt,
   google: z.object({
     authUrl: z.url(),
     tokenUrl: z.url(),
@@ -84,6 +92,13 @@ export function getConfig(env: Env): Config {
     exportInlineMaxRows: env.EXPORT_INLINE_MAX_ROWS,
     importMaxRows: env.IMPORT_MAX_ROWS,
     importMaxBytes: env.IMPORT_MAX_BYTES,
+    socket: {
+      pingIntervalMs: env.SOCKET_PING_INTERVAL_MS,
+      pingTimeoutMs: env.SOCKET_PING_TIMEOUT_MS,
+      maxPayloadBytes: env.SOCKET_MAX_PAYLOAD_BYTES,
+      eventsPerSecond: env.SOCKET_EVENTS_PER_SECOND,
+    },
+    messageDigestQuietMinutes: env.MESSAGE_DIGEST_QUIET_MINUTES,
     google: {
       authUrl: env.GOOGLE_AUTH_URL,
       tokenUrl: env.GOOGLE_TOKEN_URL,

@@ -13,6 +13,8 @@ export interface Env {
   LOGIN_FAILURES_PER_ACCOUNT: RateLimit;
   REGISTRATIONS_PER_IP: RateLimit;
   PASSWORD_FORGOT_PER_IP: RateLimit;
+  SOCKETS: DurableObjectNamespace<import("../durable-objects/socket-connection").SocketConnection>;
+  USER_HUBS: DurableObjectNamespace<import("../durable-objects/user-hub").UserHub>;
 
   // Vars (strings in wrangler.toml, parsed and checked by shared/config.ts)
   ENVIRONMENT: string;
@@ -35,6 +37,11 @@ export interface Env {
   EXPORT_INLINE_MAX_ROWS: string;
   IMPORT_MAX_ROWS: string;
   IMPORT_MAX_BYTES: string;
+  SOCKET_PING_INTERVAL_MS: string;
+  SOCKET_PING_TIMEOUT_MS: string;
+  SOCKET_MAX_PAYLOAD_BYTES: string;
+  SOCKET_EVENTS_PER_SECOND: string;
+  MESSAGE_DIGEST_QUIET_MINUTES: string;
   GOOGLE_AUTH_URL: string;
   GOOGLE_TOKEN_URL: string;
   GOOGLE_USERINFO_URL: string;

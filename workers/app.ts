@@ -8,16 +8,19 @@ import { requestContext, requestLog } from "./middleware/request-context";
 import { auditRoutes } from "./modules/audit/routes";
 import { authRoutes } from "./modules/auth/routes";
 import { contactRoutes } from "./modules/contacts/routes";
+import { conversationRoutes } from "./modules/conversations/routes";
 import { googleRoutes } from "./modules/auth/google-routes";
 import { devMailboxRoutes } from "./modules/dev-mailbox/routes";
 import { duplicateRoutes } from "./modules/duplicates/routes";
 import { fileRoutes } from "./modules/files/routes";
 import { healthRoutes } from "./modules/health/routes";
 import { importExportRoutes } from "./modules/import-export/routes";
+import { notificationRoutes } from "./modules/notifications/routes";
 import { providerRoutes } from "./modules/providers/routes";
 import { sessionRoutes } from "./modules/sessions/routes";
 import { tagRoutes } from "./modules/tags/routes";
 import { userRoutes } from "./modules/users/routes";
+import { socketHandshakeDoc } from "./modules/realtime/upgrade";
 import { createRouter } from "./router";
 
 /** The whole HTTP API: global middleware, every module mounted under /api, the OpenAPI document. */
@@ -58,9 +61,12 @@ export function createApp() {
   app.route("/api/sessions", sessionRoutes);
   app.route("/api/providers", providerRoutes);
   app.route("/api/duplicates", duplicateRoutes);
+  app.route("/api/conversations", conversationRoutes);
+  app.route("/api/notifications", notificationRoutes);
   app.route("/api", auditRoutes);
   app.route("/api", fileRoutes);
 
+  app.openAPIRegistry.registerPath(socketHandshakeDoc);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",

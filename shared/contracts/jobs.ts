@@ -23,10 +23,14 @@ export type EmailJobPayload = z.infer<typeof EmailJobPayload>;
 /** A large contacts or sessions export to produce into R2 (the `exports` row says what and for whom). */
 export const ExportJobPayload = z.object({ exportId: z.string().min(1) });
 
+/** An unread-messages digest falling due: the message_digests row with this `dueAt` is the quiet period it ends. */
+export const MessageDigestJobPayload = z.object({ userId: z.string().min(1), conversationId: z.string().min(1), dueAt: z.iso.datetime() });
+
 /** Every job type and the shape of its payload: the queue consumer validates each message against it. */
 export const jobPayloads = {
   "email.send": EmailJobPayload,
   "export.generate": ExportJobPayload,
+  "messages.digest": MessageDigestJobPayload,
 } as const;
 
 export type JobType = keyof typeof jobPayloads;

@@ -20,6 +20,10 @@ declare module "vitest" {
     appUrl: string;
     /** File receiving everything `wrangler dev` prints (the Worker's console lines included). */
     workerLogPath: string;
+    /** The Worker's JWT_SECRET, for tests that must forge tokens (e.g. a verified token lacking claims). */
+    jwtSecret: string;
+    /** The Socket.IO ping interval the Worker runs with (short, so tests see pings and dead clients). */
+    socketPingIntervalMs: number;
   }
 }
 
@@ -45,6 +49,8 @@ export default async function setup(project: TestProject) {
     if (!process.env.E2E_KEEP_STATE) await rm(dir, { recursive: true, force: true });
   };
 
+  const jwtSecret = randomBytes(48).toString("base64url");
+  const socketPingIntervalMs = 2000;
   try {
     worker = await startWorker({
       persistTo,
@@ -53,7 +59,9 @@ export default async function setup(project: TestProject) {
         ENVIRONMENT: "development",
         APP_URL,
         CORS_ORIGINS: `${APP_URL},http://127.0.0.1:5173`,
-        JWT_SECRET: randomBytes(48).toString("base64url"),
+        JWT_SECRET: jwtSecret,
+        SOCKET_PING_INTERVAL_MS: String(socketPingIntervalMs),
+        SOCKET_PING_TIMEOUT_MS: "2000",
         PASSWORD_PEPPER: randomBytes(32).toString("base64url"),
         GOOGLE_CLIENT_ID: google.clientId,
         GOOGLE_CLIENT_SECRET: google.clientSecret,
@@ -75,6 +83,8 @@ export default async function setup(project: TestProject) {
     project.provide("googleClientId", google.clientId);
     project.provide("appUrl", APP_URL);
     project.provide("workerLogPath", workerLogPath);
+    project.provide("jwtSecret", jwtSecret);
+    project.provide("socketPingIntervalMs", socketPingIntervalMs);
     console.log(`[e2e] wrangler dev on ${worker.url}, fake Google on ${google.url} (ready in ${Date.now() - started} ms)`);
   } catch (error) {
     await teardown();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { decodeEnginePacket, encodeEnginePacket, EngineProtocolError, openPacket } from "../../durable-objects/socket-io/engine";
 import { decodeSocketPacket, encodeSocketPacket, SocketProtocolError, type SocketPacket } from "../../durable-objects/socket-io/parser";
+import { ackFrame, connectErrorFrame, connectFrame, eventFrame, NOOP_FRAME, PING_FRAME, PONG_FRAME } from "../../durable-objects/socket-io/frames";
 
 // Examples are those of the Engine.IO v4 and Socket.IO v5 protocol documents.
 describe("Engine.IO v4 packets", () => {
@@ -62,5 +63,17 @@ describe("Socket.IO v5 packets", () => {
     ];
     for (const [text, reason] of refusals) expect(() => decodeSocketPacket(text), text).toThrow(reason);
     expect(() => decodeSocketPacket("")).toThrow(SocketProtocolError);
+  });
+});
+
+describe("ready-to-send frames", () => {
+  it("wraps Socket.IO packets in Engine.IO message packets, decodable by the parser", () => {
+    expect(eventFrame("receiveMessage", { id: "m1" })).toBe('42["receiveMessage",{"id":"m1"}]');
+    expect(ackFrame(7, { ok: true })).toBe('437[{"ok":true}]');
+    expect(connectFrame("abc")).toBe('40{"sid":"abc"}');
+    expect(connectErrorFrame("Authentication failed - token missing")).toBe('44{"message":"Authentication failed - token missing"}');
+    expect(connectErrorFrame("Invalid namespace", "/admin")).toBe('44/admin,{"message":"Invalid namespace"}');
+    expect(decodeSocketPacket(eventFrame("x", [1, "two"]).slice(1))).toEqual({ type: "EVENT", nsp: "/", data: ["x", [1, "two"]] });
+    expect([PING_FRAME, PONG_FRAME, NOOP_FRAME]).toEqual(["2", "3", "6"]);
   });
 });

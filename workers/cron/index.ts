@@ -1,6 +1,7 @@
 import { createDb, type Db } from "@shared/db/client";
 import type { Env } from "@shared/env";
 import { removeExpiredExports } from "./expired-exports";
+import { requeueOverdueDigests } from "./message-digests";
 import { removeOrphanFiles } from "./orphan-files";
 import { purgeExpiredAuthData } from "./purge-auth";
 
@@ -19,6 +20,7 @@ export const schedules: Record<string, { name: string; run: CronTask }[]> = {
     { name: "purge-expired-auth-data", run: purgeExpiredAuthData },
     { name: "remove-orphan-files", run: (ctx) => removeOrphanFiles(ctx) },
     { name: "remove-expired-exports", run: removeExpiredExports },
+    { name: "requeue-overdue-message-digests", run: requeueOverdueDigests },
   ],
 };
 

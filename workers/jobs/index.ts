@@ -6,6 +6,7 @@ import { claimJob, markJobDone, markJobFailed, recordFailedJob } from "./runs";
 import { failExport, generateExport } from "../modules/import-export/export";
 import { getConfig } from "@shared/config";
 import { sendEmailJob } from "./send-email";
+import { sendMessageDigest } from "../modules/notifications/digests";
 
 export interface JobContext {
   env: Env;
@@ -20,6 +21,7 @@ type Handlers = { [T in JobType]: (payload: z.infer<(typeof jobPayloads)[T]>, ct
 const handlers: Handlers = {
   "email.send": sendEmailJob,
   "export.generate": (payload, { env, db }) => generateExport({ env, db, config: getConfig(env) }, payload.exportId),
+  "messages.digest": (payload, { env, db, key }) => sendMessageDigest({ env, db, config: getConfig(env) }, payload, key),
 };
 
 /** What a job type leaves behind when it is parked in the dead-letter queue, beyond the failed_jobs row. */

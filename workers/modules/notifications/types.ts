@@ -1,0 +1,24 @@
+// Every kind of notification Lightbox sends, with what a user gets when they never chose otherwise.
+// A module that notifies about something new adds its type here; preferences and the API follow.
+
+export interface NotificationTypeInfo {
+  description: string;
+  defaults: { inApp: boolean; email: boolean };
+}
+
+export const notificationTypes = {
+  MESSAGES_UNREAD: {
+    description: "Unread messages in a conversation while you were away",
+    defaults: { inApp: true, email: true },
+  },
+  CONVERSATION_ADDED: {
+    description: "Someone added you to a conversation",
+    defaults: { inApp: true, email: false },
+  },
+} as const satisfies Record<string, NotificationTypeInfo>;
+
+export type NotificationType = keyof typeof notificationTypes;
+
+export const NOTIFICATION_TYPES = Object.keys(notificationTypes) as [NotificationType, ...NotificationType[]];
+
+export const isNotificationType = (value: string): value is NotificationType => Object.hasOwn(notificationTypes, value);
