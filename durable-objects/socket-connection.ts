@@ -78,18 +78,21 @@ export class SocketConnection extends DurableObject<Env> {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  /** Called by the user's hub: false when this connection can no longer receive (the hub then forgets it). */
+  /** Called by the user's hub: false once this connection's socket is gone (the hub then forgets it). */
   async deliver(frame: string): Promise<boolean> {
     const ws = this.socket();
-    if (!ws || ws.readyState !== WebSocket.OPEN || !this.attachment(ws).userId) return false;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
     ws.send(frame);
     return true;
   }
 
+  /** Asked by the hub before it decides a new connection is the user's first: is this one still open? */
+  async isOpen(): Promise<boolean> {
+    return this.socket()?.readyState === WebSocket.OPEN;
+  }
+
   override async webSocketMessage(ws: WebSocket, frame: string | ArrayBuffer): Promise<void> {
-    const task = this.queue.then(() => this.receive(ws, frame));
-    this.queue = task.catch((error) => log("error", "socket frame failed", { error: String(error) }));
-    await task.catch(() => undefined);
+    await this.inOrder(() => this.receive(ws, frame));
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -98,16 +101,27 @@ export class SocketConnection extends DurableObject<Env> {
     } catch {
       // Already closed by the runtime.
     }
-    await this.shutDown(ws);
+    // Behind any CONNECT still in progress, so a socket closed mid-handshake is detached after it attached.
+    await this.inOrder(() => this.shutDown(ws));
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.shutDown(ws);
+    await this.inOrder(() => this.shutDown(ws));
   }
 
   override async alarm(): Promise<void> {
+    await this.inOrder(() => this.tick());
+  }
+
+  /** Every pingInterval: drop a socket that never connected or missed the last ping, else ping it again. */
+  private async tick(): Promise<void> {
     const ws = this.socket();
-    if (!ws) return this.ctx.storage.deleteAll();
+    if (!ws) {
+      // The socket vanished without a close event (the object was reset): tell the hub it is gone.
+      const userId = await this.ctx.storage.get<string>("userId");
+      if (userId) await this.hub(userId).detach(this.ctx.id.toString());
+      return this.ctx.storage.deleteAll();
+    }
     const state = this.attachment(ws);
     const now = Date.now();
     if (!state.userId) return this.drop(ws, 4001, "no Socket.IO CONNECT in time");
@@ -174,9 +188,19 @@ export class SocketConnection extends DurableObject<Env> {
       return ws.send(connectErrorFrame(error.reason === "payload" ? AUTH_MESSAGES.payload : AUTH_MESSAGES.invalid));
     }
     const connectionId = this.ctx.id.toString();
-    await this.hub(userId).attach(connectionId, userId);
     const socketSid = randomSid();
+    // Known before the hub is told: pushes may reach this socket as soon as it is attached (the client
+    // buffers events that arrive before its CONNECT answer), and the alarm can detach it if the object resets.
     ws.serializeAttachment({ ...state, userId, socketSid, queryToken: null, headerToken: null } satisfies Attachment);
+    await this.ctx.storage.put("userId", userId);
+    try {
+      await this.hub(userId).attach(connectionId, userId);
+    } catch (error) {
+      log("error", "socket registration failed", { userId, connectionId, error: String(error) });
+      ws.serializeAttachment({ ...state, userId: null, socketSid: null } satisfies Attachment);
+      await this.ctx.storage.delete("userId");
+      return ws.send(connectErrorFrame("Connection failed - try again"));
+    }
     ws.send(connectFrame(socketSid));
     log("info", "socket connected", { userId, connectionId });
   }
@@ -215,6 +239,13 @@ export class SocketConnection extends DurableObject<Env> {
   private refuse(ws: WebSocket, event: string | null, code: string, message: string, ackId?: number): void {
     ws.send(eventFrame("error", { event, code, message }));
     if (ackId !== undefined) ws.send(ackFrame(ackId, { error: { code, message } }));
+  }
+
+  /** Runs `task` after every earlier frame and close of this connection has been handled. */
+  private inOrder(task: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(task);
+    this.queue = run.catch((error) => log("error", "socket frame failed", { error: String(error) }));
+    return run.catch(() => undefined);
   }
 
   private async drop(ws: WebSocket, code: number, reason: string): Promise<void> {

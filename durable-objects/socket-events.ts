@@ -65,8 +65,14 @@ const typing =
 export const eventHandlers: Record<string, Handler> = {
   async joinRoom(ctx, [arg]) {
     const conversationId = parse(ConversationArg, arg);
-    const participants = await requireParticipant(ctx.deps.db, ctx.userId, conversationId);
-    await ctx.hub.join(ctx.connectionId, conversationId);
+    await requireParticipant(ctx.deps.db, ctx.userId, conversationId);
+    await ctx.hub.join(ctx.connectionId, ctx.userId, conversationId);
+    // Checked again once joined: a removal that landed in between has already dropped the room at the hub,
+    // and must not be undone by this join.
+    const participants = await requireParticipant(ctx.deps.db, ctx.userId, conversationId).catch(async (error) => {
+      await ctx.hub.leave(ctx.connectionId, conversationId);
+      throw error;
+    });
     ctx.emit("joinRoomSuccess", { conversationId });
     return {
       ack: { conversationId },
@@ -76,6 +82,7 @@ export const eventHandlers: Record<string, Handler> = {
 
   async leaveRoom(ctx, [arg]) {
     const conversationId = parse(ConversationArg, arg);
+    await requireParticipant(ctx.deps.db, ctx.userId, conversationId);
     await ctx.hub.leave(ctx.connectionId, conversationId);
     ctx.emit("leaveRoomSuccess", { conversationId });
     return { ack: { conversationId }, after: () => toRoom(ctx, conversationId, "userLeaveRoom", { conversationId, userId: ctx.userId }) };

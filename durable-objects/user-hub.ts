@@ -48,6 +48,8 @@ export class UserHub extends DurableObject<Env> {
       this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('user_id', ?)", userId);
     }
     if (this.rooms.has(connectionId)) return;
+    // Connections whose object was reset never said goodbye: check before deciding this one is the first.
+    if (this.rooms.size > 0) await this.forgetClosed([...this.rooms.keys()]);
     const first = this.rooms.size === 0;
     this.rooms.set(connectionId, new Set());
     this.sql.exec("INSERT OR IGNORE INTO connections (id, connected_at) VALUES (?, ?)", connectionId, Date.now());
@@ -56,19 +58,17 @@ export class UserHub extends DurableObject<Env> {
 
   /** A connection closed (or was found dead). The last one makes the user "offline". */
   async detach(connectionId: string): Promise<void> {
-    if (!this.rooms.delete(connectionId)) return;
-    this.sql.exec("DELETE FROM connections WHERE id = ?", connectionId);
-    this.sql.exec("DELETE FROM memberships WHERE connection_id = ?", connectionId);
+    if (!this.rooms.has(connectionId)) return;
+    this.forget(connectionId);
     if (this.rooms.size === 0) this.announce("offline");
   }
 
-  /** Membership is checked against D1 by the caller; the hub only remembers it. False for an unknown connection. */
-  async join(connectionId: string, conversationId: string): Promise<boolean> {
-    const joined = this.rooms.get(connectionId);
-    if (!joined) return false;
-    joined.add(conversationId);
+  /** Membership is checked against D1 by the caller; the hub only remembers it. A connection the hub had
+   *  forgotten (it looked gone for a moment) is registered again rather than left deaf. */
+  async join(connectionId: string, userId: string, conversationId: string): Promise<void> {
+    if (!this.rooms.has(connectionId)) await this.attach(connectionId, userId);
+    this.rooms.get(connectionId)?.add(conversationId);
     this.sql.exec("INSERT OR IGNORE INTO memberships (connection_id, conversation_id) VALUES (?, ?)", connectionId, conversationId);
-    return true;
   }
 
   async leave(connectionId: string, conversationId: string): Promise<boolean> {
@@ -105,15 +105,36 @@ export class UserHub extends DurableObject<Env> {
   }
 
   private async deliver(connectionIds: string[], frame: string): Promise<void> {
-    const results = await Promise.allSettled(
-      connectionIds.map((id) => this.env.SOCKETS.get(this.env.SOCKETS.idFromString(id)).deliver(frame)),
-    );
-    // A connection whose socket is gone (its object was reset, or it closed without telling us) is forgotten.
+    const results = await Promise.allSettled(connectionIds.map((id) => this.connection(id).deliver(frame)));
+    // Forgotten only when the connection itself says its socket is gone (its object was reset, or it closed
+    // without telling us); a call that failed is no proof of that, and the frame is merely lost.
     const gone = connectionIds.filter((_, i) => {
       const result = results[i]!;
-      return result.status === "fulfilled" ? !result.value : true;
+      if (result.status === "rejected") {
+        console.error(JSON.stringify({ level: "error", msg: "delivery to a connection failed", connectionId: connectionIds[i], error: String(result.reason) }));
+      }
+      return result.status === "fulfilled" && !result.value;
     });
     for (const id of gone) await this.detach(id);
+  }
+
+  private async forgetClosed(connectionIds: string[]): Promise<void> {
+    const open = await Promise.allSettled(connectionIds.map((id) => this.connection(id).isOpen()));
+    for (const [i, id] of connectionIds.entries()) {
+      const result = open[i]!;
+      if (result.status === "fulfilled" && !result.value) this.forget(id);
+    }
+  }
+
+  /** Drops a connection without announcing anything (the caller decides about presence). */
+  private forget(connectionId: string): void {
+    this.rooms.delete(connectionId);
+    this.sql.exec("DELETE FROM connections WHERE id = ?", connectionId);
+    this.sql.exec("DELETE FROM memberships WHERE connection_id = ?", connectionId);
+  }
+
+  private connection(connectionId: string) {
+    return this.env.SOCKETS.get(this.env.SOCKETS.idFromString(connectionId));
   }
 
   private announce(status: "online" | "offline"): void {

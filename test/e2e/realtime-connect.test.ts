@@ -146,6 +146,25 @@ describe("server pings", () => {
     expect(await watcher.next("userStatus", (d: { status: string }) => d.status === "offline")).toEqual({ userId: owner.user.id, status: "offline" });
   });
 
+  it("announces offline a socket closed while its CONNECT was being verified", async () => {
+    const [owner, partner] = await Promise.all([register(), register()]);
+    await api("/api/conversations", { token: partner.accessToken, json: { participantIds: [owner.user.id] } });
+    const watcher = await connected(partner.accessToken);
+    const raw = new WebSocket(rawUrl());
+    await new Promise((resolve) => raw.once("open", resolve));
+    raw.send(`40${JSON.stringify({ token: owner.accessToken })}`);
+    raw.close(); // before the CONNECT answer
+    const isOwner = (d: { userId: string }) => d.userId === owner.user.id;
+    expect(await watcher.next("userStatus", (d: { userId: string; status: string }) => isOwner(d) && d.status === "offline")).toEqual({
+      userId: owner.user.id,
+      status: "offline",
+    });
+    // Not left counted as connected: the owner's next connection is announced online again.
+    const again = await connected(owner.accessToken);
+    expect(again.socket.connected).toBe(true);
+    await watcher.next("userStatus", (d: { userId: string; status: string }) => isOwner(d) && d.status === "online" && watcher.all("userStatus", isOwner).length >= 3);
+  });
+
   it("refuses events before CONNECT and closes a socket that never sends CONNECT", async () => {
     const raw = new WebSocket(rawUrl());
     const frames: string[] = [];

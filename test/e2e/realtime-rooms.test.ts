@@ -70,6 +70,7 @@ describe("rooms and messages", () => {
 
     for (const [event, arg] of [
       ["joinRoom", conversationId],
+      ["leaveRoom", conversationId],
       ["sendMessage", { conversationId, content: "let me in" }],
       ["getMessageHistory", { conversationId }],
       ["startTyping", conversationId],
