@@ -13,6 +13,7 @@ import { DurableObject } from "cloudflare:workers";
 import { getConfig, type Config } from "@shared/config";
 import { createDb } from "@shared/db/client";
 import type { Env } from "@shared/env";
+import { randomToken } from "@shared/lib/crypto";
 import { ApiError } from "@shared/lib/errors";
 import { AccessTokenError, verifyAccessToken } from "@shared/lib/jwt";
 import { decodeEnginePacket, EngineProtocolError, openPacket } from "./socket-io/engine";
@@ -38,7 +39,6 @@ export const AUTH_MESSAGES = {
   payload: "Authentication failed - invalid token payload",
 } as const;
 
-const randomSid = () => btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(15)))).replace(/\+/g, "-").replace(/\//g, "_");
 const log = (level: "info" | "error", msg: string, fields: Record<string, unknown>) => console[level === "error" ? "error" : "log"](JSON.stringify({ level, msg, ...fields }));
 
 export class SocketConnection extends DurableObject<Env> {
@@ -63,7 +63,7 @@ export class SocketConnection extends DurableObject<Env> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
     const attachment: Attachment = {
-      engineSid: randomSid(),
+      engineSid: randomToken(15),
       openedAt: Date.now(),
       queryToken: url.searchParams.get("token"),
       headerToken: bearer,
@@ -188,7 +188,7 @@ export class SocketConnection extends DurableObject<Env> {
       return ws.send(connectErrorFrame(error.reason === "payload" ? AUTH_MESSAGES.payload : AUTH_MESSAGES.invalid));
     }
     const connectionId = this.ctx.id.toString();
-    const socketSid = randomSid();
+    const socketSid = randomToken(15);
     // Known before the hub is told: pushes may reach this socket as soon as it is attached (the client
     // buffers events that arrive before its CONNECT answer), and the alarm can detach it if the object resets.
     ws.serializeAttachment({ ...state, userId, socketSid, queryToken: null, headerToken: null } satisfies Attachment);

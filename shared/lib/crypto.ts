@@ -30,9 +30,12 @@ export function randomToken(bytes = 32): string {
   return toBase64Url(randomBytes(bytes));
 }
 
+/** Lower-case hex, two digits per byte. */
+export const toHex = (bytes: ArrayBuffer | Uint8Array): string =>
+  [...(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+
 export async function sha256Hex(value: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(value));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(await crypto.subtle.digest("SHA-256", encoder.encode(value)));
 }
 
 export async function hmacSha256(key: string | Uint8Array, data: string | Uint8Array): Promise<Uint8Array> {

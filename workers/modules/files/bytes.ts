@@ -13,5 +13,4 @@ export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Lower-case hex, two digits per byte. */
-export const toHex = (bytes: ArrayBuffer | Uint8Array) => [...(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+export { toHex } from "@shared/lib/crypto";

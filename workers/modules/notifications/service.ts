@@ -4,6 +4,7 @@ import type { Config } from "@shared/config";
 import type { Db } from "@shared/db/client";
 import { notificationPreferences, notifications, users, type Notification } from "@shared/db/schema";
 import type { Env } from "@shared/env";
+import { toHex } from "@shared/lib/crypto";
 import { notFound } from "@shared/lib/errors";
 import { newId } from "@shared/lib/ids";
 import { decodeCursor, toPage, type Page } from "@shared/lib/pagination";
@@ -54,7 +55,6 @@ export const toNotificationView = (row: Notification): NotificationView => ({
   createdAt: row.createdAt.toISOString(),
 });
 
-const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 const uuidText = (h: string) => `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 const timeBytes = (ms: number) => Uint8Array.from({ length: 6 }, (_, i) => Math.floor(ms / 256 ** (5 - i)) % 256);
 
@@ -70,12 +70,12 @@ async function keyedId(userId: string, key: string, now: number): Promise<string
   bytes.set(digest.subarray(0, 10), 6);
   bytes[6] = 0x70 | (bytes[6]! & 0x0f);
   bytes[8] = 0x80 | (bytes[8]! & 0x3f);
-  return uuidText(hex(bytes));
+  return uuidText(toHex(bytes));
 }
 
 /** A notification of this user, stored in the key window, whose id was made from the same key. */
 export function keyedTwinQuery(db: Db, userId: string, id: string, now: number) {
-  const since = uuidText(hex(timeBytes(now - NOTIFY_KEY_WINDOW_MS)).padEnd(32, "0"));
+  const since = uuidText(toHex(timeBytes(now - NOTIFY_KEY_WINDOW_MS)).padEnd(32, "0"));
   return db
     .select({ id: notifications.id })
     .from(notifications)
