@@ -34,6 +34,10 @@ export const auditSpecs: AuditSpec[] = [
   { kind: "entity", table: s.fileUploads, entityType: "file_upload", ignore: bookkeeping, redact: ["r2_upload_id"] },
   { kind: "entity", table: s.duplicatePairs, entityType: "duplicate_pair", ignore: bookkeeping },
   { kind: "entity", table: s.exportsTable, entityType: "export", ignore: bookkeeping },
+  { kind: "entity", table: s.availabilitySlots, entityType: "availability_slot", ignore: bookkeeping },
+  { kind: "entity", table: s.availabilityExceptions, entityType: "availability_exception", ignore: bookkeeping },
+  { kind: "entity", table: s.bookingSettings, entityType: "booking_settings", ignore: bookkeeping },
+  { kind: "entity", table: s.bookings, entityType: "booking", ignore: [...bookkeeping, "reminder_sent_for", "google_event_id", "sequence"], redact: ["cancel_token_hash"] },
   {
     kind: "link",
     table: s.contactTags,

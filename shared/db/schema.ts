@@ -100,12 +100,17 @@ export const oneTimeTokens = sqliteTable(
   ],
 );
 
-/** PKCE verifier and return path of a Google sign-in in progress, keyed by the hash of its `state`. */
+/** PKCE verifier of a Google authorization in progress (sign-in, or a host connecting their calendar), keyed
+ *  by the hash of its `state`. A callback only spends a state of its own purpose. */
 export const oauthStates = sqliteTable(
   "oauth_states",
   {
     stateHash: text("state_hash").primaryKey(),
     codeVerifier: text("code_verifier").notNull(),
+    purpose: text("purpose", { enum: ["SIGN_IN", "CALENDAR"] }).notNull().default("SIGN_IN"),
+    /** CALENDAR: the signed-in user connecting their calendar (no foreign key: states expire in minutes and
+     *  must never hold up an account's deletion). */
+    userId: text("user_id"),
     expiresAt: timestamp("expires_at").notNull(),
     createdAt: createdAt(),
   },
@@ -187,3 +192,6 @@ export * from "./crm-schema";
 
 // Conversations, messages and notifications: rows shared between users, not owned by one studio.
 export * from "./messaging-schema";
+
+// Availability, booking settings, bookings, holds and calendar connections.
+export * from "./booking-schema";
