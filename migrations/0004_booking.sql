@@ -87,6 +87,7 @@ CREATE UNIQUE INDEX `bookings_owner_active_start_unique` ON `bookings` (`owner_i
 CREATE INDEX `bookings_owner_start_idx` ON `bookings` (`owner_id`,`start_at`,`id`);--> statement-breakpoint
 CREATE UNIQUE INDEX `bookings_cancel_token_unique` ON `bookings` (`cancel_token_hash`);--> statement-breakpoint
 CREATE INDEX `bookings_reminder_idx` ON `bookings` (`start_at`) WHERE "bookings"."status" = 'CONFIRMED';--> statement-breakpoint
+CREATE INDEX `bookings_contact_idx` ON `bookings` (`contact_id`);--> statement-breakpoint
 CREATE TABLE `calendar_connections` (
 	`user_id` text PRIMARY KEY NOT NULL,
 	`provider` text DEFAULT 'GOOGLE' NOT NULL,

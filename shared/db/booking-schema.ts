@@ -129,6 +129,8 @@ export const bookings = sqliteTable(
     index("bookings_owner_start_idx").on(t.ownerId, t.startAt, t.id),
     uniqueIndex("bookings_cancel_token_unique").on(t.cancelTokenHash),
     index("bookings_reminder_idx").on(t.startAt).where(sql`${t.status} = 'CONFIRMED'`),
+    // Deleting or merging a contact finds its bookings through this, not a scan of every booking.
+    index("bookings_contact_idx").on(t.contactId),
   ],
 );
 
@@ -150,7 +152,7 @@ export const bookingHolds = sqliteTable(
   (t) => [index("booking_holds_host_start_idx").on(t.hostId, t.startAt), uniqueIndex("booking_holds_token_unique").on(t.tokenHash)],
 );
 
-export const calendarConnectionStatuses = ["ACTIVE", "REVOKED"] as const;
+export const calendarConnectionStatuses = ["ACTIVE", "PENDING", "REVOKED"] as const;
 
 /** The host's Google Calendar grant. Tokens are sealed with AES-GCM (shared/lib/crypto.ts), never stored plain. */
 export const calendarConnections = sqliteTable("calendar_connections", {
@@ -167,7 +169,7 @@ export const calendarConnections = sqliteTable("calendar_connections", {
   status: text("status", { enum: calendarConnectionStatuses }).notNull().default("ACTIVE"),
   lastError: text("last_error"),
   /** Free/busy of the coming weeks as last read from Google (JSON `[[startMs, endMs], ...]`) and when. */
-  busyCache: text("busy_cache", { mode: "json" }).$type<{ from: number; to: number; busy: [number, number][] }>(),
+  busyCache: text("busy_cache", { mode: "json" }).$type<{ from: number; to: number; busy: [number, number][]; remembered?: [number, number, number][] }>(),
   busyFetchedAt: timestamp("busy_fetched_at"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),

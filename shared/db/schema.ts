@@ -73,7 +73,7 @@ export const refreshTokens = sqliteTable(
   ],
 );
 
-export const oneTimeTokenPurposes = ["PASSWORD_RESET", "EMAIL_VERIFICATION", "GOOGLE_LOGIN"] as const;
+export const oneTimeTokenPurposes = ["PASSWORD_RESET", "EMAIL_VERIFICATION", "GOOGLE_LOGIN", "CALENDAR_CONNECT"] as const;
 export type OneTimeTokenPurpose = (typeof oneTimeTokenPurposes)[number];
 
 /** Single-use tokens sent by email (reset, verification) or handed over after Google sign-in. */
