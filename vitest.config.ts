@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { fileURLToPath } from "node:url";
+import type { Request as MiniflareRequest, Response as MiniflareResponse } from "miniflare";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
@@ -14,7 +15,29 @@ export const testBindings = {
   PASSWORD_PEPPER: "test-pepper-0123456789abcdef",
   GOOGLE_CLIENT_ID: "test-client-id.apps.googleusercontent.com",
   GOOGLE_CLIENT_SECRET: "test-client-secret",
+  TOKEN_SEALING_KEY: "dGVzdC1zZWFsaW5nLWtleS0wMTIzNDU2Nzg5YWJjZGU",
 };
+
+type FakeGoogle = Awaited<ReturnType<typeof import("./test/support/node/fake-google").startFakeGoogle>>;
+
+/**
+ * Google's hosts (wrangler.toml's URLs) answer from the fake Google, started in this process by the function
+ * test/support/node/fake-google-global.ts provides; tests reach its control endpoints at http://fake-google.test.
+ */
+function toFakeGoogle(request: MiniflareRequest): Promise<MiniflareResponse> {
+  const start = (globalThis as Record<symbol, unknown>)[Symbol.for("lightbox.test.startFakeGoogle")] as
+    | ((options: Parameters<typeof import("./test/support/node/fake-google").startFakeGoogle>[0]) => Promise<FakeGoogle>)
+    | undefined;
+  if (!start) throw new Error("the fake Google's global setup did not run");
+  const fakeGoogle = start({
+    clientId: testBindings.GOOGLE_CLIENT_ID,
+    clientSecret: testBindings.GOOGLE_CLIENT_SECRET,
+    // The Worker's callbacks at the origin of test/support/http.ts.
+    redirectUris: ["http://lightbox.test/api/auth/google/callback", "http://lightbox.test/api/calendar/google/callback"],
+  });
+  // miniflare wraps a Response from Node's own fetch into its own type.
+  return fakeGoogle.then((google) => google.outbound(request) as unknown as Promise<MiniflareResponse>);
+}
 
 export default defineConfig({
   resolve: { alias: { "@shared": `${root}shared` } },
@@ -33,6 +56,7 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: { ...testBindings, TEST_MIGRATIONS: await readD1Migrations(`${root}migrations`) },
+              outboundService: toFakeGoogle,
             },
           })),
         ],
@@ -41,6 +65,7 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/e2e/**"],
           setupFiles: ["./test/support/apply-migrations.ts"],
+          globalSetup: ["./test/support/node/fake-google-global.ts"],
           testTimeout: 30_000,
         },
       },

@@ -2,24 +2,34 @@
 // `npm start`: the real Worker under `wrangler dev` on loopback, with local D1, R2, Queues, crons, email
 // capture and Browser Rendering (Debian's chromium). State persists under .wrangler/state between runs.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot, startWorker } from "./dev-server.mjs";
 import { setupBrowser } from "./setup-browser.mjs";
 
 const log = (msg) => console.log(`[start] ${msg}`);
 
-/** First run: .dev.vars from the committed example, with fresh random secrets instead of the placeholders. */
+/**
+ * First run: .dev.vars from the committed example, with fresh random secrets instead of the placeholders. A
+ * .dev.vars made before a secret existed gets that secret appended.
+ */
 function ensureDevVars() {
   const target = join(projectRoot, ".dev.vars");
-  if (existsSync(target)) return;
   const secret = (bytes) => randomBytes(bytes).toString("base64url");
+  if (existsSync(target)) {
+    if (!/^TOKEN_SEALING_KEY=/m.test(readFileSync(target, "utf8"))) {
+      appendFileSync(target, `\n# Seals Google Calendar tokens at rest (added by npm start).\nTOKEN_SEALING_KEY=${secret(32)}\n`);
+      log("added a fresh TOKEN_SEALING_KEY to .dev.vars");
+    }
+    return;
+  }
   const example = readFileSync(join(projectRoot, ".dev.vars.example"), "utf8");
   const content = example
     .replace(/^JWT_SECRET=.*$/m, `JWT_SECRET=${secret(48)}`)
-    .replace(/^PASSWORD_PEPPER=.*$/m, `PASSWORD_PEPPER=${secret(32)}`);
+    .replace(/^PASSWORD_PEPPER=.*$/m, `PASSWORD_PEPPER=${secret(32)}`)
+    .replace(/^TOKEN_SEALING_KEY=.*$/m, `TOKEN_SEALING_KEY=${secret(32)}`);
   writeFileSync(target, content, { mode: 0o600 });
-  log("created .dev.vars with fresh JWT_SECRET and PASSWORD_PEPPER");
+  log("created .dev.vars with fresh JWT_SECRET, PASSWORD_PEPPER and TOKEN_SEALING_KEY");
 }
 
 async function main() {

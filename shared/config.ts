@@ -43,10 +43,22 @@ const ConfigSchema = z.object({
   }),
   /** An offline participant gets at most one unread-messages digest per conversation per this period. */
   messageDigestQuietMinutes: positiveInt,
+  booking: z.object({
+    /** How long a guest's hold keeps a slot from others. */
+    holdMinutes: positiveInt,
+    /** Longest range one public availability request may cover. */
+    maxRangeDays: positiveInt,
+  }),
+  /** AES-GCM key sealing OAuth tokens at rest (32 bytes, base64url); without it nothing can be sealed. */
+  tokenSealingKey: z.string().regex(/^[A-Za-z0-9_-]{43}=?$/, "TOKEN_SEALING_KEY must be 32 bytes, base64url").optional(),
   google: z.object({
     authUrl: z.url(),
     tokenUrl: z.url(),
     userinfoUrl: z.url(),
+    calendarApiUrl: z.url(),
+    revokeUrl: z.url(),
+    /** How long the host's free/busy read from Google is reused. */
+    calendarBusyCacheSeconds: positiveInt,
     clientId: z.string().optional(),
     clientSecret: z.string().optional(),
   }),
@@ -99,10 +111,15 @@ export function getConfig(env: Env): Config {
       eventsPerSecond: env.SOCKET_EVENTS_PER_SECOND,
     },
     messageDigestQuietMinutes: env.MESSAGE_DIGEST_QUIET_MINUTES,
+    booking: { holdMinutes: env.BOOKING_HOLD_MINUTES, maxRangeDays: env.BOOKING_MAX_RANGE_DAYS },
+    tokenSealingKey: env.TOKEN_SEALING_KEY || undefined,
     google: {
       authUrl: env.GOOGLE_AUTH_URL,
       tokenUrl: env.GOOGLE_TOKEN_URL,
       userinfoUrl: env.GOOGLE_USERINFO_URL,
+      calendarApiUrl: env.GOOGLE_CALENDAR_API_URL,
+      revokeUrl: env.GOOGLE_REVOKE_URL,
+      calendarBusyCacheSeconds: env.CALENDAR_BUSY_CACHE_SECONDS,
       clientId: env.GOOGLE_CLIENT_ID || undefined,
       clientSecret: env.GOOGLE_CLIENT_SECRET || undefined,
     },

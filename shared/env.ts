@@ -13,8 +13,10 @@ export interface Env {
   LOGIN_FAILURES_PER_ACCOUNT: RateLimit;
   REGISTRATIONS_PER_IP: RateLimit;
   PASSWORD_FORGOT_PER_IP: RateLimit;
+  BOOKING_REQUESTS_PER_IP: RateLimit;
   SOCKETS: DurableObjectNamespace<import("../durable-objects/socket-connection").SocketConnection>;
   USER_HUBS: DurableObjectNamespace<import("../durable-objects/user-hub").UserHub>;
+  BOOKING_LOCKS: DurableObjectNamespace<import("../durable-objects/booking-lock").BookingLock>;
 
   // Vars (strings in wrangler.toml, parsed and checked by shared/config.ts)
   ENVIRONMENT: string;
@@ -42,9 +44,14 @@ export interface Env {
   SOCKET_MAX_PAYLOAD_BYTES: string;
   SOCKET_EVENTS_PER_SECOND: string;
   MESSAGE_DIGEST_QUIET_MINUTES: string;
+  BOOKING_HOLD_MINUTES: string;
+  BOOKING_MAX_RANGE_DAYS: string;
   GOOGLE_AUTH_URL: string;
   GOOGLE_TOKEN_URL: string;
   GOOGLE_USERINFO_URL: string;
+  GOOGLE_CALENDAR_API_URL: string;
+  GOOGLE_REVOKE_URL: string;
+  CALENDAR_BUSY_CACHE_SECONDS: string;
 
   // Secrets
   JWT_SECRET: string;
@@ -53,4 +60,6 @@ export interface Env {
   PASSWORD_PEPPER: string;
   GOOGLE_CLIENT_ID?: string;
   GOOGLE_CLIENT_SECRET?: string;
+  /** Optional: AES-GCM key (32 random bytes, base64url) sealing OAuth tokens at rest; without it calendar connect answers 503. */
+  TOKEN_SEALING_KEY?: string;
 }

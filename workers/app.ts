@@ -6,6 +6,11 @@ import { bodyGuard } from "./middleware/body";
 import { onError, onNotFound } from "./middleware/errors";
 import { requestContext, requestLog } from "./middleware/request-context";
 import { auditRoutes } from "./modules/audit/routes";
+import { calendarRoutes } from "./modules/calendar/routes";
+import { availabilityRoutes, exceptionRoutes } from "./modules/booking/availability-routes";
+import { publicBookingRoutes } from "./modules/booking/public-routes";
+import { bookingPageRoutes } from "./modules/booking/page/routes";
+import { bookingRoutes, bookingSettingsRoutes } from "./modules/booking/routes";
 import { authRoutes } from "./modules/auth/routes";
 import { contactRoutes } from "./modules/contacts/routes";
 import { conversationRoutes } from "./modules/conversations/routes";
@@ -40,7 +45,9 @@ export function createApp() {
   );
   app.use("/api/*", (c, next) =>
     cors({
-      origin: (origin) => (c.get("config").corsOrigins.includes(origin) ? origin : null),
+      // Guests book from any site (a studio's own website may embed the booking flow); the public routes carry
+      // no credentials, so any origin may call them. Everything else answers only the configured origins.
+      origin: (origin) => (c.req.path.startsWith("/api/public/") || c.get("config").corsOrigins.includes(origin) ? origin : null),
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
       allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
       exposeHeaders: ["X-Request-Id", "Retry-After", "Content-Disposition"],
@@ -65,6 +72,15 @@ export function createApp() {
   app.route("/api/notifications", notificationRoutes);
   app.route("/api", auditRoutes);
   app.route("/api", fileRoutes);
+  // Before /api/availability: "exceptions" is not a slot id.
+  app.route("/api/availability/exceptions", exceptionRoutes);
+  app.route("/api/availability", availabilityRoutes);
+  app.route("/api/booking", bookingSettingsRoutes);
+  app.route("/api/bookings", bookingRoutes);
+  app.route("/api/public/booking", publicBookingRoutes);
+  app.route("/api/calendar", calendarRoutes);
+  // The guest-facing HTML pages: outside /api, so neither its CORS nor its JSON-only body guard applies.
+  app.route("/book", bookingPageRoutes);
 
   app.openAPIRegistry.registerPath(socketHandshakeDoc);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

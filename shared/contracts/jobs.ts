@@ -1,6 +1,11 @@
 import { z } from "zod";
 
-/** An email as handed to the queue. Attachments travel as R2 keys: a queue message is capped at 128 KB. */
+/** Largest attachment carried inside the message itself (UTF-8 bytes): a queue message is capped at 128 KB. */
+export const INLINE_ATTACHMENT_MAX_BYTES = 32 * 1024;
+
+const attachmentMeta = { filename: z.string().min(1).max(255), contentType: z.string().min(1) };
+
+/** An email as handed to the queue. Attachments travel as R2 keys, or inline when they are small text (an `.ics`). */
 export const EmailJobPayload = z.object({
   to: z.email(),
   subject: z.string().min(1).max(998),
@@ -9,12 +14,20 @@ export const EmailJobPayload = z.object({
   replyTo: z.email().optional(),
   attachments: z
     .array(
-      z.object({
-        filename: z.string().min(1).max(255),
-        contentType: z.string().min(1),
-        /** Object key in the FILES bucket. */
-        r2Key: z.string().min(1),
-      }),
+      z.union([
+        z.object({
+          ...attachmentMeta,
+          /** Object key in the FILES bucket. */
+          r2Key: z.string().min(1),
+        }),
+        z.object({
+          ...attachmentMeta,
+          /** The attachment's text, sent as UTF-8. */
+          content: z
+            .string()
+            .refine((text) => new TextEncoder().encode(text).byteLength <= INLINE_ATTACHMENT_MAX_BYTES, `at most ${INLINE_ATTACHMENT_MAX_BYTES} bytes inline; larger attachments go through R2`),
+        }),
+      ]),
     )
     .default([]),
 });
@@ -26,11 +39,28 @@ export const ExportJobPayload = z.object({ exportId: z.string().min(1) });
 /** An unread-messages digest falling due: the message_digests row with this `dueAt` is the quiet period it ends. */
 export const MessageDigestJobPayload = z.object({ userId: z.string().min(1), conversationId: z.string().min(1), dueAt: z.iso.datetime() });
 
+/** A booking changed: its guest and host are told, and the host's calendar follows (workers/modules/booking/announce.ts). */
+export const BookingAnnounceJobPayload = z.object({
+  bookingId: z.string().min(1),
+  kind: z.enum(["CREATED", "CONFIRMED", "DECLINED", "CANCELLED", "RESCHEDULED"]),
+  by: z.enum(["GUEST", "HOST"]),
+  /** The booking's sequence once this change was stored. */
+  sequence: z.number().int().min(0),
+  /** The guest's new manage/cancel token, when the change issued one: the email is its only copy. */
+  cancelToken: z.string().min(1).optional(),
+  previousStartAt: z.iso.datetime().optional(),
+});
+
+/** Make the host's Google Calendar show this booking as it now is (workers/modules/calendar/sync.ts). */
+export const CalendarSyncJobPayload = z.object({ bookingId: z.string().min(1) });
+
 /** Every job type and the shape of its payload: the queue consumer validates each message against it. */
 export const jobPayloads = {
   "email.send": EmailJobPayload,
   "export.generate": ExportJobPayload,
   "messages.digest": MessageDigestJobPayload,
+  "booking.announce": BookingAnnounceJobPayload,
+  "calendar.sync": CalendarSyncJobPayload,
 } as const;
 
 export type JobType = keyof typeof jobPayloads;

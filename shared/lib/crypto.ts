@@ -55,3 +55,28 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.byteLength !== b.byteLength) return false;
   return crypto.subtle.timingSafeEqual(a, b);
 }
+
+// Sealing: secrets that must be read back (OAuth refresh tokens) are stored encrypted with AES-GCM 256 under a
+// key from the TOKEN_SEALING_KEY secret. The version prefix lets a later key or algorithm coexist with old rows.
+const SEAL_VERSION = "v1";
+
+async function sealingKey(keyB64: string, usage: "encrypt" | "decrypt"): Promise<CryptoKey> {
+  const raw = fromBase64Url(keyB64);
+  if (raw.byteLength !== 32) throw new Error("The sealing key must be 32 bytes (base64url)");
+  return crypto.subtle.importKey("raw", raw, { name: "AES-GCM" }, false, [usage]);
+}
+
+/** `v1.<iv>.<ciphertext and tag>` (base64url parts), with a fresh random 96-bit IV per call. */
+export async function sealSecret(keyB64: string, plaintext: string): Promise<string> {
+  const iv = randomBytes(12);
+  const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await sealingKey(keyB64, "encrypt"), encoder.encode(plaintext));
+  return `${SEAL_VERSION}.${toBase64Url(iv)}.${toBase64Url(sealed)}`;
+}
+
+/** Opens what `sealSecret` made; throws when the value was altered or sealed under another key. */
+export async function unsealSecret(keyB64: string, sealed: string): Promise<string> {
+  const [version, iv, data, ...rest] = sealed.split(".");
+  if (version !== SEAL_VERSION || !iv || !data || rest.length > 0) throw new Error("Not a sealed secret of a known version");
+  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64Url(iv) }, await sealingKey(keyB64, "decrypt"), fromBase64Url(data));
+  return new TextDecoder().decode(plain);
+}

@@ -15,3 +15,11 @@ export function searchTerms(query: string): string[] {
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean);
 }
+
+/**
+ * A request path fit for a log line: secrets that travel in paths (booking manage/cancel/reschedule tokens,
+ * hold tokens) are replaced, so logs never hold a credential.
+ */
+export function loggablePath(path: string): string {
+  return path.replace(/\/(manage|cancel|reschedule|holds)\/[^/]+/g, "/$1/[token]");
+}

@@ -100,4 +100,14 @@ describe("expandSlots", () => {
     expect(iso(slots)).toEqual(["2026-06-30T20:00:00.000Z/2026-06-30T23:00:00.000Z", "2026-07-01T20:00:00.000Z/2026-07-01T23:00:00.000Z"]);
     expect(expandSlots({ ...night, endsAt: "2020-01-01T21:00" }, at("2026-07-01T00:00Z"), at("2026-07-02T00:00Z"))).toEqual([]);
   });
+
+  it("offers nothing for a window inside a spring-forward gap, and terminates", () => {
+    const gap = { timezone: "Europe/Paris", startsAt: "2027-03-28T02:00", endsAt: "2027-03-28T03:00" };
+    expect(expandSlots(gap, new Date("2027-03-27T00:00:00Z"), new Date("2027-03-29T00:00:00Z"))).toEqual([]);
+    const daily = { ...gap, startsAt: "2027-03-26T02:00", endsAt: "2027-03-26T03:00", recurrence: { frequency: "DAILY" as const } };
+    const slots = expandSlots(daily, new Date("2027-03-26T00:00:00Z"), new Date("2027-03-30T00:00:00Z"));
+    expect(slots.map((s) => s.start.toISOString())).toEqual(["2027-03-26T01:00:00.000Z", "2027-03-27T01:00:00.000Z", "2027-03-29T00:00:00.000Z"]);
+    const half = { timezone: "Europe/Paris", startsAt: "2027-03-28T02:30", endsAt: "2027-03-28T03:00" };
+    expect(expandSlots(half, new Date("2027-03-27T00:00:00Z"), new Date("2027-03-29T00:00:00Z"))).toEqual([]);
+  });
 });

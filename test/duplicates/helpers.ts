@@ -5,7 +5,7 @@ import { expect } from "vitest";
 import { getConfig } from "@shared/config";
 import { auditedBatch, type Actor } from "@shared/db/audited";
 import { createDb } from "@shared/db/client";
-import { auditLog, contacts, contactTags, duplicatePairs, files, fileUploads, sessionContacts } from "@shared/db/schema";
+import { auditLog, bookings, contacts, contactTags, duplicatePairs, files, fileUploads, sessionContacts } from "@shared/db/schema";
 import { newId } from "@shared/lib/ids";
 import { deriveContactFields } from "../../workers/modules/contacts/normalize";
 import type { ServiceDeps } from "../../workers/router";
@@ -73,13 +73,14 @@ export async function referencesTo(id: string) {
     contactTags: await count(db.select().from(contactTags).where(eq(contactTags.contactId, id))),
     files: await count(db.select().from(files).where(eq(files.contactId, id))),
     fileUploads: await count(db.select().from(fileUploads).where(eq(fileUploads.contactId, id))),
+    bookings: await count(db.select().from(bookings).where(eq(bookings.contactId, id))),
     duplicatePairs: await count(db.select().from(duplicatePairs).where(or(eq(duplicatePairs.contactAId, id), eq(duplicatePairs.contactBId, id)))),
     auditLog: await count(db.select().from(auditLog).where(eq(auditLog.entityId, id))),
   };
 }
 
 /** A contact merged into another: nothing names it any more but its own DELETE row (its history ends there). */
-export const mergedAway = { contacts: 0, sessionContacts: 0, contactTags: 0, files: 0, fileUploads: 0, duplicatePairs: 0, auditLog: 1 };
+export const mergedAway = { contacts: 0, sessionContacts: 0, contactTags: 0, files: 0, fileUploads: 0, bookings: 0, duplicatePairs: 0, auditLog: 1 };
 
 export const historyOf = (contactId: string) =>
   db

@@ -1,5 +1,6 @@
 // One real Worker for the whole e2e project: `wrangler dev` on loopback with a fresh persistence directory,
-// Google pointed at a local fake that speaks its OAuth 2.0 wire format. Tests reach both over HTTP via inject().
+// Google pointed at a local fake that speaks its OAuth 2.0 and Calendar API wire formats. Tests reach both over
+// HTTP via inject().
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -68,6 +69,9 @@ export default async function setup(project: TestProject) {
         GOOGLE_AUTH_URL: google.authUrl,
         GOOGLE_TOKEN_URL: google.tokenUrl,
         GOOGLE_USERINFO_URL: google.userinfoUrl,
+        GOOGLE_CALENDAR_API_URL: google.calendarApiUrl,
+        GOOGLE_REVOKE_URL: google.revokeUrl,
+        TOKEN_SEALING_KEY: randomBytes(32).toString("base64url"),
       },
     });
     // Keep the Worker's output in a file tests can read (cron results, unhandled errors).
@@ -78,6 +82,7 @@ export default async function setup(project: TestProject) {
     worker.child.stderr?.on("data", (chunk: Buffer) => log?.write(chunk));
 
     google.allowRedirectUri(`${worker.url}/api/auth/google/callback`);
+    google.allowRedirectUri(`${worker.url}/api/calendar/google/callback`);
     project.provide("workerUrl", worker.url);
     project.provide("fakeGoogleUrl", google.url);
     project.provide("googleClientId", google.clientId);

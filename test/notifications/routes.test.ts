@@ -89,6 +89,11 @@ describe("notification preferences", () => {
   const defaults = [
     { type: "MESSAGES_UNREAD", description: "Unread messages in a conversation while you were away", inApp: true, email: true },
     { type: "CONVERSATION_ADDED", description: expect.any(String), inApp: true, email: false },
+    { type: "BOOKING_CREATED", description: expect.any(String), inApp: true, email: true },
+    { type: "BOOKING_CANCELLED", description: expect.any(String), inApp: true, email: true },
+    { type: "BOOKING_RESCHEDULED", description: expect.any(String), inApp: true, email: true },
+    { type: "BOOKING_REMINDER", description: expect.any(String), inApp: true, email: false },
+    { type: "CALENDAR_DISCONNECTED", description: expect.any(String), inApp: true, email: true },
   ];
 
   it("lists every type with its defaults, then the user's own choices, field by field", async () => {
@@ -97,7 +102,7 @@ describe("notification preferences", () => {
 
     const put = await api("/api/notifications/preferences", { token: user.accessToken, method: "PUT", json: { preferences: [{ type: "MESSAGES_UNREAD", email: false }] } });
     expect(put.status, put.text).toBe(200);
-    const changed = [{ ...defaults[0], email: false }, defaults[1]];
+    const changed = [{ ...defaults[0], email: false }, ...defaults.slice(1)];
     expect(put.body).toEqual({ preferences: changed });
     expect((await api("/api/notifications/preferences", { token: user.accessToken })).body).toEqual({ preferences: changed });
 
@@ -107,7 +112,7 @@ describe("notification preferences", () => {
       method: "PUT",
       json: { preferences: [{ type: "MESSAGES_UNREAD", inApp: false }, { type: "CONVERSATION_ADDED", email: true }] },
     });
-    expect(again.body).toEqual({ preferences: [{ ...defaults[0], inApp: false, email: false }, { ...defaults[1], email: true }] });
+    expect(again.body).toEqual({ preferences: [{ ...defaults[0], inApp: false, email: false }, { ...defaults[1], email: true }, ...defaults.slice(2)] });
 
     // Someone else's choices are their own.
     const other = await register();

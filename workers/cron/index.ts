@@ -1,5 +1,6 @@
 import { createDb, type Db } from "@shared/db/client";
 import type { Env } from "@shared/env";
+import { sendBookingReminders } from "./booking-reminders";
 import { removeExpiredExports } from "./expired-exports";
 import { requeueOverdueDigests } from "./message-digests";
 import { removeOrphanFiles } from "./orphan-files";
@@ -22,6 +23,7 @@ export const schedules: Record<string, { name: string; run: CronTask }[]> = {
     { name: "remove-expired-exports", run: removeExpiredExports },
     { name: "requeue-overdue-message-digests", run: requeueOverdueDigests },
   ],
+  "*/15 * * * *": [{ name: "send-booking-reminders", run: sendBookingReminders }],
 };
 
 export async function handleScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {

@@ -7,6 +7,8 @@ import { failExport, generateExport } from "../modules/import-export/export";
 import { getConfig } from "@shared/config";
 import { sendEmailJob } from "./send-email";
 import { sendMessageDigest } from "../modules/notifications/digests";
+import { syncBookingCalendar } from "../modules/calendar/sync";
+import { announceBookingChange } from "../modules/booking/announce";
 
 export interface JobContext {
   env: Env;
@@ -22,6 +24,8 @@ const handlers: Handlers = {
   "email.send": sendEmailJob,
   "export.generate": (payload, { env, db }) => generateExport({ env, db, config: getConfig(env) }, payload.exportId),
   "messages.digest": (payload, { env, db, key }) => sendMessageDigest({ env, db, config: getConfig(env) }, payload, key),
+  "booking.announce": (payload, { env, db, key }) => announceBookingChange({ env, db, config: getConfig(env) }, payload, key),
+  "calendar.sync": (payload, { env, db, key }) => syncBookingCalendar({ env, db, config: getConfig(env) }, payload.bookingId, key),
 };
 
 /** What a job type leaves behind when it is parked in the dead-letter queue, beyond the failed_jobs row. */

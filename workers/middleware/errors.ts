@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ApiError, toProblem, validationFailed, type ErrorCode } from "@shared/lib/errors";
 import type { AppEnv } from "../router";
+import { loggablePath } from "@shared/lib/text";
 
 export function problemResponse(c: Context<AppEnv>, error: ApiError): Response {
   const headers: Record<string, string> = { "content-type": "application/problem+json" };
@@ -37,7 +38,7 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
       msg: "unhandled exception",
       requestId: c.get("requestId"),
       method: c.req.method,
-      path: c.req.path,
+      path: loggablePath(c.req.path),
       error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       stack: error instanceof Error ? error.stack : undefined,
     }),

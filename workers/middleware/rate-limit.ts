@@ -7,7 +7,7 @@ import type { AppEnv } from "../router";
  *  answer with the whole period. */
 export const RATE_LIMIT_PERIOD_SECONDS = 60;
 
-export type LimiterName = "LOGIN_FAILURES_PER_IP" | "LOGIN_FAILURES_PER_ACCOUNT" | "REGISTRATIONS_PER_IP" | "PASSWORD_FORGOT_PER_IP";
+export type LimiterName = "LOGIN_FAILURES_PER_IP" | "LOGIN_FAILURES_PER_ACCOUNT" | "REGISTRATIONS_PER_IP" | "PASSWORD_FORGOT_PER_IP" | "BOOKING_REQUESTS_PER_IP";
 
 export const rateLimited = (detail = "Too many requests, try again later", retryAfterSeconds = RATE_LIMIT_PERIOD_SECONDS) =>
   new ApiError("RATE_LIMITED", detail, { retryAfterSeconds: Math.max(1, retryAfterSeconds) });

@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { getConfig } from "@shared/config";
 import { createDb } from "@shared/db/client";
 import type { AppEnv } from "../router";
+import { loggablePath } from "@shared/lib/text";
 
 /**
  * One structured JSON log line per request. It must be the outermost middleware after the request id:
@@ -16,7 +17,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
       level: c.res.status >= 500 ? "error" : "info",
       msg: "request",
       method: c.req.method,
-      path: c.req.path,
+      path: loggablePath(c.req.path),
       status: c.res.status,
       durationMs: Date.now() - started,
       userId: c.get("userId") ?? null,

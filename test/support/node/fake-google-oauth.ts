@@ -1,10 +1,11 @@
 // The OAuth 2.0 / OpenID Connect side of the fake Google: one OAuth client, who is signed in (sessions),
-// authorization codes bound to their PKCE challenge, issued access tokens, and the signing key of the
-// id_token. Its authorize, token and userinfo handlers answer in Google's wire format; the server and the
-// routing are in fake-google.ts.
+// authorization codes bound to their PKCE challenge, and the signing key of the id_token. Its authorize, token
+// and userinfo handlers answer in Google's wire format; issued tokens and offline grants are in
+// fake-google-grants.ts, the server and the routing in fake-google.ts.
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { cookies, oauthError, readBody, redirect, sendJson } from "./fake-google-http";
+import { ACCESS_TOKEN_TTL_S, createGrants } from "./fake-google-grants";
 import { defaultIdentity, type Consent, type GoogleIdentity } from "./fake-google-identity";
 
 export interface FakeGoogleOptions {
@@ -26,8 +27,11 @@ export interface TokenRequest {
 
 export const SESSION_COOKIE = "FAKE_GOOGLE_SID";
 const CODE_TTL_MS = 10 * 60 * 1000;
-const ACCESS_TOKEN_TTL_S = 3599;
+const CALENDAR_SCOPES = ["calendar", "calendar.readonly", "calendar.events", "calendar.events.readonly", "calendar.freebusy", "calendar.events.freebusy"].map(
+  (name) => `https://www.googleapis.com/auth/${name}`,
+);
 const KNOWN_SCOPES: Record<string, string> = {
+  ...Object.fromEntries(CALENDAR_SCOPES.map((scope) => [scope, scope])),
   openid: "openid",
   email: "https://www.googleapis.com/auth/userinfo.email",
   profile: "https://www.googleapis.com/auth/userinfo.profile",
@@ -43,16 +47,12 @@ interface PendingCode {
   scopes: string[];
   nonce?: string;
   identity: GoogleIdentity;
+  /** `access_type=offline`: the exchange also issues a refresh token. */
+  offline: boolean;
   expiresAt: number;
   used: boolean;
   /** Access token issued for it, revoked if the code is replayed (RFC 6749 §4.1.2). */
   accessToken?: string;
-}
-
-interface IssuedToken {
-  identity: GoogleIdentity;
-  scopes: string[];
-  expiresAt: number;
 }
 
 const b64url = (buf: Buffer) => buf.toString("base64url");
@@ -72,7 +72,7 @@ export function createGoogleOAuth(options: FakeGoogleOptions, issuer: () => stri
   let fallbackIdentity = options.identity ?? defaultIdentity;
   const sessions = new Map<string, { identity: GoogleIdentity; consent: Consent }>();
   const codes = new Map<string, PendingCode>();
-  const accessTokens = new Map<string, IssuedToken>();
+  const grants = createGrants();
   const tokenRequests: TokenRequest[] = [];
   const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const kid = b64url(randomBytes(12));
@@ -125,6 +125,7 @@ export function createGoogleOAuth(options: FakeGoogleOptions, issuer: () => stri
       scopes,
       ...(nonce ? { nonce } : {}),
       identity: session.identity,
+      offline: one("access_type") === "offline",
       expiresAt: Date.now() + CODE_TTL_MS,
       used: false,
     });
@@ -157,6 +158,17 @@ export function createGoogleOAuth(options: FakeGoogleOptions, issuer: () => stri
       secret = decodeURIComponent(pass ?? "");
     }
     if (id !== clientId || secret !== clientSecret) return fail(params, 401, "invalid_client", "Unauthorized");
+    if (params.grant_type === "refresh_token") {
+      const refreshed = grants.refresh(id, params.refresh_token);
+      if ("error" in refreshed) return fail(params, refreshed.error === "unauthorized_client" ? 401 : 400, refreshed.error, refreshed.description);
+      record(params, 200);
+      return sendJson(
+        res,
+        200,
+        { access_token: refreshed.accessToken, expires_in: ACCESS_TOKEN_TTL_S, scope: refreshed.scopes.join(" "), token_type: "Bearer" },
+        { "cache-control": "no-store", pragma: "no-cache" },
+      );
+    }
     if (params.grant_type !== "authorization_code") return fail(params, 400, "unsupported_grant_type", `Invalid grant_type: ${params.grant_type ?? ""}`);
     if (!params.code) return fail(params, 400, "invalid_request", "Missing required parameter: code");
     if (!params.redirect_uri) return fail(params, 400, "invalid_request", "Missing required parameter: redirect_uri");
@@ -165,7 +177,7 @@ export function createGoogleOAuth(options: FakeGoogleOptions, issuer: () => stri
     if (!pending) return fail(params, 400, "invalid_grant", "Malformed auth code.");
     if (pending.used) {
       // A replayed code: refuse it and revoke what it was exchanged for.
-      if (pending.accessToken) accessTokens.delete(pending.accessToken);
+      if (pending.accessToken) grants.revokeAccessToken(pending.accessToken);
       return fail(params, 400, "invalid_grant", "Bad Request");
     }
     // Any authenticated presentation spends the code, successful or not.
@@ -177,9 +189,9 @@ export function createGoogleOAuth(options: FakeGoogleOptions, issuer: () => stri
     if (!verifier) return fail(params, 400, "invalid_grant", "Missing code verifier.");
     if (!PKCE_VALUE.test(verifier) || b64url(sha256(verifier)) !== pending.codeChallenge) return fail(params, 400, "invalid_grant", "Invalid code verifier.");
 
-    const accessToken = `ya29.${b64url(randomBytes(48))}`;
+    const grant = pending.offline ? grants.issueGrant(clientId, pending.identity, pending.scopes) : undefined;
+    const accessToken = grants.issueAccessToken(pending.identity, pending.scopes, grant);
     pending.accessToken = accessToken;
-    accessTokens.set(accessToken, { identity: pending.identity, scopes: pending.scopes, expiresAt: Date.now() + ACCESS_TOKEN_TTL_S * 1000 });
     const now = Math.floor(Date.now() / 1000);
     const claims = userClaims(pending.identity, pending.scopes);
     const idToken = signJwt(privateKey, kid, {
@@ -196,7 +208,14 @@ export function createGoogleOAuth(options: FakeGoogleOptions, issuer: () => stri
     return sendJson(
       res,
       200,
-      { access_token: accessToken, expires_in: ACCESS_TOKEN_TTL_S, id_token: idToken, scope: pending.scopes.join(" "), token_type: "Bearer" },
+      {
+        access_token: accessToken,
+        expires_in: ACCESS_TOKEN_TTL_S,
+        id_token: idToken,
+        ...(grant ? { refresh_token: grant.refreshToken } : {}),
+        scope: pending.scopes.join(" "),
+        token_type: "Bearer",
+      },
       { "cache-control": "no-store", pragma: "no-cache" },
     );
   }
@@ -215,8 +234,8 @@ export function createGoogleOAuth(options: FakeGoogleOptions, issuer: () => stri
 
   function userinfo(req: IncomingMessage, res: ServerResponse) {
     const match = req.headers.authorization?.match(/^Bearer\s+(\S+)$/i);
-    const issued = match ? accessTokens.get(match[1]!) : undefined;
-    if (!issued || issued.expiresAt < Date.now()) {
+    const issued = grants.accessTokenInfo(match?.[1]);
+    if (!issued) {
       return oauthError(res, 401, "invalid_request", "Invalid Credentials", {
         "www-authenticate": `Bearer realm="${issuer()}/", error="invalid_token"`,
       });
@@ -236,5 +255,6 @@ export function createGoogleOAuth(options: FakeGoogleOptions, issuer: () => stri
       fallbackIdentity = identity;
     },
     tokenRequests,
+    grants,
   };
 }

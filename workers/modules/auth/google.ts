@@ -67,7 +67,7 @@ export async function completeGoogleSignIn(deps: ServiceDeps, input: { code: str
   const google = googleClient(deps);
   const [saved] = await deps.db
     .delete(oauthStates)
-    .where(sql`${oauthStates.stateHash} = ${await sha256Hex(input.state)} AND ${oauthStates.expiresAt} > ${Date.now()}`)
+    .where(sql`${oauthStates.stateHash} = ${await sha256Hex(input.state)} AND ${oauthStates.purpose} = 'SIGN_IN' AND ${oauthStates.expiresAt} > ${Date.now()}`)
     .returning({ codeVerifier: oauthStates.codeVerifier });
   if (!saved) throw validationFailed([{ path: "query.state", message: "is unknown or expired: start the sign-in again" }], "Invalid OAuth state");
 

@@ -99,6 +99,8 @@ export function expandSlots(rule: AvailabilityRule, from: Date, to: Date): Slot[
   for (const date of occurrenceDates(rule, start.toPlainDate(), earliest, lastDate)) {
     const windowStart = localToInstant(date.toPlainDateTime(start.toPlainTime()), zone);
     const windowEnd = localToInstant(date.toPlainDateTime(start.toPlainTime()).add(span), zone);
+    // A window inside a spring-forward gap (02:00–03:00 on the change day) has no real length: nothing to offer.
+    if (windowEnd.getTime() <= windowStart.getTime()) continue;
     const step = (rule.slotMinutes ?? 0) * 60_000 || windowEnd.getTime() - windowStart.getTime();
     for (let t = windowStart.getTime(); t + step <= windowEnd.getTime(); t += step) {
       if (t + step > from.getTime() && t < to.getTime()) slots.push({ start: new Date(t), end: new Date(t + step) });

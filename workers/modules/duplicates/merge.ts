@@ -3,7 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { alias } from "drizzle-orm/sqlite-core";
 import { auditedBatch } from "@shared/db/audited";
 import { ownedBy } from "@shared/db/ownership";
-import { auditLog, contacts, contactTags, duplicatePairs, files, fileUploads, sessionContacts, type Contact } from "@shared/db/schema";
+import { auditLog, bookings, contacts, contactTags, duplicatePairs, files, fileUploads, sessionContacts, type Contact } from "@shared/db/schema";
 import { conflict, notFound, validationFailed } from "@shared/lib/errors";
 import { fold } from "@shared/lib/text";
 import type { ServiceDeps } from "../../router";
@@ -119,6 +119,7 @@ export function mergeStatements(deps: ServiceDeps, ownerId: string, pairId: stri
     db.delete(contactTags).where(and(eq(contactTags.contactId, removedId), ownedBy(contactTags.ownerId, ownerId), intact)),
     db.update(files).set({ contactId: keepId, updatedAt: now }).where(and(eq(files.ownerId, ownerId), eq(files.contactId, removedId), intact)),
     db.update(fileUploads).set({ contactId: keepId, updatedAt: now }).where(and(eq(fileUploads.ownerId, ownerId), eq(fileUploads.contactId, removedId), intact)),
+    db.update(bookings).set({ contactId: keepId, updatedAt: now }).where(and(eq(bookings.ownerId, ownerId), eq(bookings.contactId, removedId), intact)),
     // This pair, and pairs the kept contact already has with the same partner (its own pair and status win).
     db.delete(duplicatePairs).where(
       and(

@@ -15,6 +15,26 @@ export const notificationTypes = {
     description: "Someone added you to a conversation",
     defaults: { inApp: true, email: false },
   },
+  BOOKING_CREATED: {
+    description: "A guest booked a slot on your booking page",
+    defaults: { inApp: true, email: true },
+  },
+  BOOKING_CANCELLED: {
+    description: "A guest cancelled their booking",
+    defaults: { inApp: true, email: true },
+  },
+  BOOKING_RESCHEDULED: {
+    description: "A guest moved their booking to another time",
+    defaults: { inApp: true, email: true },
+  },
+  BOOKING_REMINDER: {
+    description: "A booking starts within a day",
+    defaults: { inApp: true, email: false },
+  },
+  CALENDAR_DISCONNECTED: {
+    description: "Google Calendar access was revoked or expired: bookings stop reaching it until you reconnect",
+    defaults: { inApp: true, email: true },
+  },
 } as const satisfies Record<string, NotificationTypeInfo>;
 
 export type NotificationType = keyof typeof notificationTypes;
