@@ -45,10 +45,7 @@ export class BookingLock extends DurableObject<Env> {
   }
 
   book(request: BookRequest) {
-    return this.serialize(async () => {
-      const { booking, cancelToken } = await lockedBook(this.deps(), request);
-      return { booking, cancelToken };
-    });
+    return this.serialize(() => lockedBook(this.deps(), request));
   }
 
   move(request: MoveRequest) {

@@ -8,7 +8,7 @@ import { Temporal } from "temporal-polyfill";
 import { availabilityExceptions, availabilitySlots, bookingHolds, bookings, type AvailabilityException } from "@shared/db/schema";
 import { validationFailed } from "@shared/lib/errors";
 import type { ServiceDeps } from "../../router";
-import { getBusyIntervals } from "../calendar/busy";
+import { busyConnectionQuery, getBusyIntervals } from "../calendar/busy";
 import { expandSlots, isTimeZone, type AvailabilityRule, type Slot } from "./expand";
 import type { Host } from "./hosts";
 import { ACTIVE } from "./schemas";
@@ -64,7 +64,10 @@ export async function openSlots(deps: AvailabilityDeps, host: Host, range: { fro
   // of margin on both sides for buffers and windows crossing midnight.
   const loadFrom = new Date(days.starts[0]! - DAY);
   const loadTo = new Date(days.starts.at(-1)! + 2 * DAY);
-  const [rules, exceptions, booked, holds] = await deps.db.batch(availabilityQueries(deps.db, host.id, { from, to, loadFrom, loadTo, now }));
+  const [rules, exceptions, booked, holds, connection] = await deps.db.batch([
+    ...availabilityQueries(deps.db, host.id, { from, to, loadFrom, loadTo, now }),
+    busyConnectionQuery(deps.db, host.id),
+  ]);
 
   const candidates = candidateSlots(
     rules.map((r) => ({ timezone: r.timezone, startsAt: r.startsAt, endsAt: r.endsAt, recurrence: r.recurrence ?? undefined, slotMinutes: r.slotMinutes ?? undefined })),
@@ -77,7 +80,7 @@ export async function openSlots(deps: AvailabilityDeps, host: Host, range: { fro
   const active = booked.filter((b) => b.id !== options.ignoreBookingId);
   const others = holds.filter((h) => h.tokenHash !== options.holdTokenHash);
   const buffer = settings.bufferMinutes * MINUTE;
-  const busy = await getBusyIntervals(deps, host.id, { from: loadFrom, to: loadTo }, { cachedOnly: options.cachedBusy ?? false });
+  const busy = await getBusyIntervals(deps, host.id, { from: loadFrom, to: loadTo }, { cachedOnly: options.cachedBusy ?? false, connection });
   const blocked = mergeIntervals([
     ...active.map((b) => [b.startAt.getTime() - buffer, b.endAt.getTime() + buffer] as const),
     // A held slot is as good as booked for everyone else: its buffer applies and it counts toward the day.

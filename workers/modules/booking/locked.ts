@@ -77,14 +77,16 @@ export async function lockedBook(deps: LockDeps, request: BookRequest) {
   const now = new Date();
 
   // The guest becomes (or is matched to) a contact of the host, by email, in the same batch as the booking.
-  const [existing] = await db
-    .select({ id: contacts.id })
-    .from(contacts)
-    .where(and(eq(contacts.ownerId, host.id), eq(contacts.email, request.email)))
-    .limit(1);
+  const [[existing], [owner]] = await db.batch([
+    db
+      .select({ id: contacts.id })
+      .from(contacts)
+      .where(and(eq(contacts.ownerId, host.id), eq(contacts.email, request.email)))
+      .limit(1),
+    db.select({ country: users.country }).from(users).where(eq(users.id, host.id)).limit(1),
+  ]);
   const contactId = existing?.id ?? newId();
   const [firstName, ...rest] = request.name.trim().split(/\s+/);
-  const [owner] = await db.select({ country: users.country }).from(users).where(eq(users.id, host.id)).limit(1);
   const derived = existing ? undefined : guestContact(request, firstName!, rest.join(" ") || null, phoneRegionFor(owner?.country, deps.config.defaultPhoneRegion));
 
   const cancelToken = randomToken();
@@ -116,8 +118,19 @@ export async function lockedBook(deps: LockDeps, request: BookRequest) {
     throw error;
   }
   await announce(deps, { bookingId: booking.id, kind: "CREATED", by: "GUEST", sequence: 0, cancelToken });
-  if (derived) await detectDuplicatesAfterWrite({ ...deps, actor }, host.id, [contactId]).catch((error) => logFailure("duplicate detection", booking.id, error));
-  return { booking: { id: booking.id, start: booking.startAt.toISOString(), end: booking.endAt.toISOString(), status: booking.status }, cancelToken };
+  return {
+    booking: { id: booking.id, start: booking.startAt.toISOString(), end: booking.endAt.toISOString(), status: booking.status },
+    cancelToken,
+    /** A contact this booking created: the caller looks for its duplicates once the lock is released. */
+    newContactId: derived ? contactId : null,
+  };
+}
+
+/** Duplicate detection for a guest's new contact: after the lock, so the next guest does not wait for it. */
+export async function detectGuestDuplicates(deps: LockDeps, hostId: string, contactId: string, requestId: string | null): Promise<void> {
+  await detectDuplicatesAfterWrite({ ...deps, actor: { type: "GUEST", id: null, requestId } }, hostId, [contactId]).catch((error) =>
+    console.error(JSON.stringify({ level: "error", msg: "duplicate detection after a booking failed", contactId, error: String(error) })),
+  );
 }
 
 function guestContact(request: BookRequest, firstName: string, lastName: string | null, region: string) {

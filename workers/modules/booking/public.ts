@@ -8,7 +8,7 @@ import { ApiError, notFound } from "@shared/lib/errors";
 import { bookingLockOf, unwrap } from "../../../durable-objects/booking-lock";
 import { warmBusyTimes, type AvailabilityDeps } from "./availability";
 import { resolveHost, type Host } from "./hosts";
-import { announce } from "./locked";
+import { announce, detectGuestDuplicates } from "./locked";
 import { ACTIVE, type BookInput } from "./schemas";
 
 type Deps = AvailabilityDeps & { actor?: Actor };
@@ -29,7 +29,7 @@ export async function releaseHold(deps: Deps, holdToken: string): Promise<void> 
 
 export async function bookSlot(deps: Deps, host: Host, input: BookInput, requestId: string | null = null) {
   await warmBusyTimes(deps, host.id, input.start);
-  return unwrap(
+  const { booking, cancelToken, newContactId } = unwrap(
     await bookingLockOf(deps.env, host.id).book({
       hostId: host.id,
       start: input.start.toISOString(),
@@ -42,6 +42,8 @@ export async function bookSlot(deps: Deps, host: Host, input: BookInput, request
       requestId,
     }),
   );
+  if (newContactId) await detectGuestDuplicates(deps, host.id, newContactId, requestId);
+  return { booking, cancelToken };
 }
 
 /** The booking a token names, whatever its status (the manage page shows a cancelled one as cancelled). */

@@ -43,6 +43,16 @@ function intervalsIn(cache: BusyCache, from: number, to: number, now: number): {
     .map(([start, end]) => ({ start, end }));
 }
 
+/** What getBusyIntervals needs of the host's connection: callers may put it in a batch of their own. */
+export function busyConnectionQuery(db: Db, hostId: string) {
+  return db
+    .select({ status: calendarConnections.status, busyCache: calendarConnections.busyCache, busyFetchedAt: calendarConnections.busyFetchedAt })
+    .from(calendarConnections)
+    .where(eq(calendarConnections.userId, hostId))
+    .limit(1);
+}
+export type BusyConnection = Awaited<ReturnType<typeof busyConnectionQuery>>[number];
+
 /**
  * Busy intervals (epoch ms) of the host's Google Calendar overlapping the range: none unless the connection is
  * ACTIVE (not while PENDING its owner's confirmation, nor once REVOKED). When Google fails, the last known busy times (however old) answer,
@@ -52,16 +62,16 @@ export async function getBusyIntervals(
   deps: CalendarDeps,
   hostId: string,
   range: { from: Date; to: Date },
-  /** Inside a host's BookingLock: answer from the cache however old, never wait on Google while holding it. */
-  options: { cachedOnly?: boolean } = {},
+  options: {
+    /** Inside a host's BookingLock: answer from the cache however old, never wait on Google while holding it. */
+    cachedOnly?: boolean;
+    /** The rows of `busyConnectionQuery`, when the caller read them in its own batch (one D1 round trip less). */
+    connection?: BusyConnection[];
+  } = {},
 ): Promise<{ start: number; end: number }[]> {
   const from = range.from.getTime();
   const to = range.to.getTime();
-  const [row] = await deps.db
-    .select({ status: calendarConnections.status, busyCache: calendarConnections.busyCache, busyFetchedAt: calendarConnections.busyFetchedAt })
-    .from(calendarConnections)
-    .where(eq(calendarConnections.userId, hostId))
-    .limit(1);
+  const [row] = options.connection ?? (await busyConnectionQuery(deps.db, hostId));
   if (!row || row.status !== "ACTIVE") return [];
   const cache = row.busyCache as BusyCache | null;
   const now = Date.now();
