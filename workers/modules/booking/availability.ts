@@ -173,11 +173,23 @@ function localDays(zone: string, from: number, to: number): LocalDays {
   const toDate = (ms: number) => Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone).toPlainDate();
   const starts: number[] = [];
   for (let date = toDate(from); ; date = date.add({ days: 1 })) {
-    const start = date.toZonedDateTime({ timeZone: zone }).epochMilliseconds;
+    const start = startOfDay(zone, date);
     starts.push(start);
     if (start >= to) break;
   }
   return { starts };
+}
+
+/** When a local date starts in a zone; kept for the isolate's life like expand.ts's windows (pure, bounded). */
+const dayStarts = new Map<string, number>();
+function startOfDay(zone: string, date: Temporal.PlainDate): number {
+  const key = `${zone}|${date.toString()}`;
+  const known = dayStarts.get(key);
+  if (known !== undefined) return known;
+  if (dayStarts.size >= 50_000) dayStarts.clear();
+  const start = date.toZonedDateTime({ timeZone: zone }).epochMilliseconds;
+  dayStarts.set(key, start);
+  return start;
 }
 
 /** Index of the local day containing `at`, or -1 outside the range. */

@@ -97,14 +97,34 @@ export function expandSlots(rule: AvailabilityRule, from: Date, to: Date): Slot[
   const lastDate = localOf(to).add({ days: 1 });
   const slots: Slot[] = [];
   for (const date of occurrenceDates(rule, start.toPlainDate(), earliest, lastDate)) {
-    const windowStart = localToInstant(date.toPlainDateTime(start.toPlainTime()), zone);
-    const windowEnd = localToInstant(date.toPlainDateTime(start.toPlainTime()).add(span), zone);
+    const [windowStart, windowEnd] = windowInstants(rule, date, () => {
+      const local = date.toPlainDateTime(start.toPlainTime());
+      return [localToInstant(local, zone).getTime(), localToInstant(local.add(span), zone).getTime()];
+    });
     // A window inside a spring-forward gap (02:00–03:00 on the change day) has no real length: nothing to offer.
-    if (windowEnd.getTime() <= windowStart.getTime()) continue;
-    const step = (rule.slotMinutes ?? 0) * 60_000 || windowEnd.getTime() - windowStart.getTime();
-    for (let t = windowStart.getTime(); t + step <= windowEnd.getTime(); t += step) {
+    if (windowEnd <= windowStart) continue;
+    const step = (rule.slotMinutes ?? 0) * 60_000 || windowEnd - windowStart;
+    for (let t = windowStart; t + step <= windowEnd; t += step) {
       if (t + step > from.getTime() && t < to.getTime()) slots.push({ start: new Date(t), end: new Date(t + step) });
     }
   }
   return slots;
+}
+
+/**
+ * Converted windows, kept for the isolate's life: a host's rules are expanded again on every request of their
+ * page, and converting local times through the zone database is most of an availability answer's CPU. The
+ * conversion is a pure function of the key, so a kept answer is always right; the map is bounded.
+ */
+const windowCache = new Map<string, readonly [number, number]>();
+const WINDOW_CACHE_LIMIT = 50_000;
+
+function windowInstants(rule: AvailabilityRule, date: Temporal.PlainDate, convert: () => [number, number]): readonly [number, number] {
+  const key = `${rule.timezone}|${rule.startsAt}|${rule.endsAt}|${date.toString()}`;
+  const known = windowCache.get(key);
+  if (known) return known;
+  if (windowCache.size >= WINDOW_CACHE_LIMIT) windowCache.clear();
+  const converted = convert();
+  windowCache.set(key, converted);
+  return converted;
 }
