@@ -5,20 +5,16 @@
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { alternate, createReport, formatRounds, formatTable, markdownTableRows, median, projectRoot, request, runningGroups, snapshotSources, startApp, stopAll } from "./lib.mjs";
+import { LOAD_OPTIONS, alternate, createReport, formatRounds, formatTable, markdownTableRows, median, projectRoot, request, runningGroups, snapshotSources, startApp, stopAll } from "./lib.mjs";
 import { withMemorySampling, workerdPids } from "./lib/memory.mjs";
 import { seedCrm } from "./lib/seed-crm.mjs";
 
 const { values: args } = parseArgs({
   options: {
-    duration: { type: "string", default: "5" },
-    rounds: { type: "string", default: "5" },
-    connections: { type: "string", default: "10" },
-    warmup: { type: "string", default: "2" },
+    ...LOAD_OPTIONS,
     contacts: { type: "string", default: "10000" },
     sessions: { type: "string", default: "2000" },
     exports: { type: "string", default: "5" },
-    live: { type: "boolean", default: false },
     out: { type: "string", default: join(projectRoot, "bench", "results", "crm-latest.md") },
   },
 });

@@ -5,37 +5,11 @@
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import {
-  alternate,
-  createReport,
-  bytesByPackage,
-  esbuildContributors,
-  fmtMs,
-  formatRounds,
-  formatTable,
-  goalMet,
-  kib,
-  markdownTableRows,
-  median,
-  nodePbkdf2CpuMs,
-  projectRoot,
-  request,
-  runningGroups,
-  snapshotSources,
-  startApp,
-  startFloor,
-  stopAll,
-  wranglerBundleSize,
-} from "./lib.mjs";
+import { LOAD_OPTIONS, alternate, bytesByPackage, createReport, esbuildContributors, fmtMs, formatRounds, formatTable, goalMet, kib, markdownTableRows, median, nodePbkdf2CpuMs, projectRoot, request, runningGroups, snapshotSources, startApp, startFloor, stopAll, wranglerBundleSize } from "./lib.mjs";
 
 const { values: args } = parseArgs({
   options: {
-    duration: { type: "string", default: "5" },
-    rounds: { type: "string", default: "5" },
-    connections: { type: "string", default: "10" },
-    warmup: { type: "string", default: "2" },
-    // Serve and measure the working tree itself instead of a snapshot of it (see snapshotSources).
-    live: { type: "boolean", default: false },
+    ...LOAD_OPTIONS,
     out: { type: "string", default: join(projectRoot, "bench", "results", "latest.md") },
   },
 });

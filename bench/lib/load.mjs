@@ -136,3 +136,15 @@ export async function alternate(targets, { rounds = 5, duration = 5, connections
   }
   return summary;
 }
+
+/**
+ * The command-line options every throughput bench shares (node:util parseArgs shape): seconds per run,
+ * rounds, connections, warm-up seconds, and `--live` to serve the working tree instead of a snapshot.
+ */
+export const LOAD_OPTIONS = {
+  duration: { type: "string", default: "5" },
+  rounds: { type: "string", default: "5" },
+  connections: { type: "string", default: "10" },
+  warmup: { type: "string", default: "2" },
+  live: { type: "boolean", default: false },
+};
