@@ -1,78 +1,24 @@
-import { createMessageBatch, env } from "cloudflare:test";
-import { and, eq, inArray } from "drizzle-orm";
+import { env } from "cloudflare:test";
+import { eq } from "drizzle-orm";
 import ICAL from "ical.js";
-import { expect, vi } from "vitest";
 import { getConfig } from "@shared/config";
-import type { JobMessage } from "@shared/contracts/jobs";
 import { auditedBatch, type Actor } from "@shared/db/audited";
 import { createDb } from "@shared/db/client";
-import { bookingSettings, bookings, devMail, jobRuns, users, type Booking } from "@shared/db/schema";
+import { bookingSettings, bookings, users, type Booking } from "@shared/db/schema";
 import { newId } from "@shared/lib/ids";
-import { processMessage } from "../../workers/jobs";
-import type { NotificationDeps } from "../../workers/modules/notifications/service";
 import { uniqueEmail } from "../support/http";
+import { recordingDeps as recordJobs, type DevMail } from "../support/jobs";
 
 export const db = createDb(env.DB);
 export const config = getConfig(env);
 
-export type DevMail = typeof devMail.$inferSelect;
-
-export interface SentJob {
-  body: JobMessage;
-  options?: QueueSendOptions;
-}
+export { mailsAfterJobs, runJob, settledMails, type DevMail, type SentJob } from "../support/jobs";
 
 /**
  * Deps whose JOBS queue records every job. Emails go on to the real local queue and its consumer (and so to
  * the dev mailbox); other jobs (the announcement itself, calendar sync) are only recorded, for the test to run.
  */
-export function recordingDeps(): { deps: NotificationDeps; sent: SentJob[]; ofType: (type: string) => SentJob[] } {
-  const sent: SentJob[] = [];
-  const forward = (body: JobMessage) => body.type === "email.send";
-  const jobs = {
-    async send(body: JobMessage, options?: QueueSendOptions) {
-      sent.push({ body, options });
-      if (forward(body)) await env.JOBS.send(body, options);
-    },
-    async sendBatch(batch: Iterable<MessageSendRequest<JobMessage>>, options?: QueueSendBatchOptions) {
-      const list = [...batch];
-      for (const message of list) sent.push({ body: message.body, options: message });
-      const forwarded = list.filter((message) => forward(message.body));
-      if (forwarded.length > 0) await env.JOBS.sendBatch(forwarded, options);
-    },
-  } as unknown as Queue;
-  return { deps: { env: { ...env, JOBS: jobs }, db, config }, sent, ofType: (type) => sent.filter((job) => job.body.type === type) };
-}
-
-let delivery = 0;
-
-/** One delivery of a recorded job through the real consumer path (idempotency claim included). */
-export function runJob(deps: NotificationDeps, job: SentJob, attempts = 1) {
-  const message = createMessageBatch("lightbox-jobs", [{ id: `booking-msg-${++delivery}`, timestamp: new Date(), attempts, body: job.body }]).messages[0]!;
-  return processMessage(db, deps.env, message);
-}
-
-/** The mails to `to` once every email job in `sent` has finished on the real consumer (in no particular order). */
-export function settledMails(to: string, sent: SentJob[]): Promise<DevMail[]> {
-  return mailsAfterJobs(
-    to,
-    sent.filter((job) => job.body.type === "email.send").map((job) => job.body.key),
-  );
-}
-
-/** The mails to `to` once the jobs with these keys are done: from then on no further copy can arrive. */
-export async function mailsAfterJobs(to: string, keys: string[]): Promise<DevMail[]> {
-  if (keys.length > 0) {
-    await vi.waitFor(
-      async () => {
-        const done = await db.select({ key: jobRuns.key }).from(jobRuns).where(and(inArray(jobRuns.key, keys), eq(jobRuns.status, "DONE")));
-        expect(new Set(done.map((run) => run.key))).toEqual(new Set(keys));
-      },
-      { timeout: 20_000, interval: 200 },
-    );
-  }
-  return db.select().from(devMail).where(eq(devMail.to, to.toLowerCase()));
-}
+export const recordingDeps = () => recordJobs((body) => body.type === "email.send");
 
 /** The calendar file attached to a captured mail, as stored byte for byte, and as an iCalendar parser reads it. */
 export async function icsOf(mail: DevMail) {
