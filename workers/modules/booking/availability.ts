@@ -9,7 +9,7 @@ import { availabilityExceptions, availabilitySlots, bookingHolds, bookings, type
 import { validationFailed } from "@shared/lib/errors";
 import type { ServiceDeps } from "../../router";
 import { busyConnectionQuery, getBusyIntervals } from "../calendar/busy";
-import { expandSlots, isTimeZone, type AvailabilityRule, type Slot } from "./expand";
+import { expandSlots, isolateCache, isTimeZone, type AvailabilityRule, type Slot } from "./expand";
 import type { Host } from "./hosts";
 import { ACTIVE } from "./schemas";
 
@@ -180,17 +180,10 @@ function localDays(zone: string, from: number, to: number): LocalDays {
   return { starts };
 }
 
-/** When a local date starts in a zone; kept for the isolate's life like expand.ts's windows (pure, bounded). */
-const dayStarts = new Map<string, number>();
-function startOfDay(zone: string, date: Temporal.PlainDate): number {
-  const key = `${zone}|${date.toString()}`;
-  const known = dayStarts.get(key);
-  if (known !== undefined) return known;
-  if (dayStarts.size >= 50_000) dayStarts.clear();
-  const start = date.toZonedDateTime({ timeZone: zone }).epochMilliseconds;
-  dayStarts.set(key, start);
-  return start;
-}
+/** When a local date starts in a zone (cached like expand.ts's windows). */
+const dayStartCache = isolateCache<number>();
+const startOfDay = (zone: string, date: Temporal.PlainDate) =>
+  dayStartCache(`${zone}|${date.toString()}`, () => date.toZonedDateTime({ timeZone: zone }).epochMilliseconds);
 
 /** Index of the local day containing `at`, or -1 outside the range. */
 function dayIndex(days: LocalDays, at: number): number {

@@ -112,19 +112,23 @@ export function expandSlots(rule: AvailabilityRule, from: Date, to: Date): Slot[
 }
 
 /**
- * Converted windows, kept for the isolate's life: a host's rules are expanded again on every request of their
- * page, and converting local times through the zone database is most of an availability answer's CPU. The
- * conversion is a pure function of the key, so a kept answer is always right; the map is bounded.
+ * A bounded cache of a pure function's answers, kept for the isolate's life: a host's rules are expanded again
+ * on every request of their page, and converting local times through the zone database is most of an
+ * availability answer's CPU. The answer is a function of the key alone, so a kept one is always right.
  */
-const windowCache = new Map<string, readonly [number, number]>();
-const WINDOW_CACHE_LIMIT = 50_000;
-
-function windowInstants(rule: AvailabilityRule, date: Temporal.PlainDate, convert: () => [number, number]): readonly [number, number] {
-  const key = `${rule.timezone}|${rule.startsAt}|${rule.endsAt}|${date.toString()}`;
-  const known = windowCache.get(key);
-  if (known) return known;
-  if (windowCache.size >= WINDOW_CACHE_LIMIT) windowCache.clear();
-  const converted = convert();
-  windowCache.set(key, converted);
-  return converted;
+export function isolateCache<V>(limit = 50_000) {
+  const answers = new Map<string, V>();
+  return (key: string, compute: () => V): V => {
+    const known = answers.get(key);
+    if (known !== undefined) return known;
+    if (answers.size >= limit) answers.clear();
+    const value = compute();
+    answers.set(key, value);
+    return value;
+  };
 }
+
+/** Converted windows (start and end instants) of a rule's occurrence on a date. */
+const windowCache = isolateCache<readonly [number, number]>();
+const windowInstants = (rule: AvailabilityRule, date: Temporal.PlainDate, convert: () => [number, number]) =>
+  windowCache(`${rule.timezone}|${rule.startsAt}|${rule.endsAt}|${date.toString()}`, convert);

@@ -14,7 +14,7 @@ import { deriveContactFields, InvalidPhoneError, phoneRegionFor } from "../conta
 import { detectDuplicatesAfterWrite } from "../duplicates/service";
 import { enqueueBookingAnnouncement } from "./announce";
 import { openSlots, type AvailabilityDeps } from "./availability";
-import { resolveHost } from "./hosts";
+import { resolveHost, type Host } from "./hosts";
 import { ACTIVE } from "./schemas";
 
 export type LockDeps = AvailabilityDeps;
@@ -22,7 +22,7 @@ export type LockDeps = AvailabilityDeps;
 const notOffered = () => conflict("This time is not offered, or it was just taken: pick another slot");
 
 /** The open slot starting exactly at `start`, or a 409. */
-async function requireOpenSlot(deps: LockDeps, host: NonNullable<Awaited<ReturnType<typeof resolveHost>>>, start: Date, options: { holdTokenHash?: string; ignoreBookingId?: string } = {}) {
+async function requireOpenSlot(deps: LockDeps, host: Host, start: Date, options: { holdTokenHash?: string; ignoreBookingId?: string } = {}) {
   const [slot] = (await openSlots(deps, host, { from: start, to: new Date(start.getTime() + 1) }, { ...options, cachedBusy: true })).filter((s) => s.start.getTime() === start.getTime());
   if (!slot) throw notOffered();
   return slot;
