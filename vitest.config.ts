@@ -10,6 +10,7 @@ export const testBindings = {
   ENVIRONMENT: "development",
   APP_URL: "http://app.lightbox.test",
   API_URL: "http://lightbox.test",
+  PORTAL_URL: "http://lightbox.test/portal",
   CORS_ORIGINS: "http://app.lightbox.test,http://localhost:5173",
   JWT_SECRET: "test-jwt-secret-0123456789abcdef0123456789abcdef",
   PASSWORD_PEPPER: "test-pepper-0123456789abcdef",

@@ -63,6 +63,7 @@ async function main() {
       ENVIRONMENT: "development",
       APP_URL: origin,
       API_URL: origin,
+      PORTAL_URL: `${origin}/portal`,
       CORS_ORIGINS: `${origin},http://localhost:${port},http://localhost:5173`,
     },
   });

@@ -49,6 +49,21 @@ const ConfigSchema = z.object({
     /** Longest range one public availability request may cover. */
     maxRangeDays: positiveInt,
   }),
+  billing: z.object({
+    /** A quote created without `validUntil` stays valid this many days. */
+    quoteValidDays: positiveInt,
+    /** An invoice created without `dueDate` is due this many days after its issue date. */
+    invoiceDueDays: positiveInt,
+    /** Days between payment reminders of an overdue invoice, and how many are sent at most. */
+    reminderIntervalDays: positiveInt,
+    maxReminders: z.coerce.number().int().min(0),
+  }),
+  portal: z.object({
+    /** The client portal page that links in emails open; the token is appended as `?token=`. */
+    url: z.url(),
+    /** Lifetime of a client access token. */
+    tokenTtlHours: positiveInt,
+  }),
   /** AES-GCM key sealing OAuth tokens at rest (32 bytes, base64url); without it nothing can be sealed. */
   tokenSealingKey: z.string().regex(/^[A-Za-z0-9_-]{43}=?$/, "TOKEN_SEALING_KEY must be 32 bytes, base64url").optional(),
   google: z.object({
@@ -112,6 +127,13 @@ export function getConfig(env: Env): Config {
     },
     messageDigestQuietMinutes: env.MESSAGE_DIGEST_QUIET_MINUTES,
     booking: { holdMinutes: env.BOOKING_HOLD_MINUTES, maxRangeDays: env.BOOKING_MAX_RANGE_DAYS },
+    billing: {
+      quoteValidDays: env.QUOTE_VALID_DAYS,
+      invoiceDueDays: env.INVOICE_DUE_DAYS,
+      reminderIntervalDays: env.INVOICE_REMINDER_INTERVAL_DAYS,
+      maxReminders: env.INVOICE_MAX_REMINDERS,
+    },
+    portal: { url: env.PORTAL_URL, tokenTtlHours: env.CLIENT_ACCESS_TOKEN_TTL_HOURS || "72" },
     tokenSealingKey: env.TOKEN_SEALING_KEY || undefined,
     google: {
       authUrl: env.GOOGLE_AUTH_URL,

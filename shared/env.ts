@@ -14,6 +14,7 @@ export interface Env {
   REGISTRATIONS_PER_IP: RateLimit;
   PASSWORD_FORGOT_PER_IP: RateLimit;
   BOOKING_REQUESTS_PER_IP: RateLimit;
+  PORTAL_REQUESTS: RateLimit;
   SOCKETS: DurableObjectNamespace<import("../durable-objects/socket-connection").SocketConnection>;
   USER_HUBS: DurableObjectNamespace<import("../durable-objects/user-hub").UserHub>;
   BOOKING_LOCKS: DurableObjectNamespace<import("../durable-objects/booking-lock").BookingLock>;
@@ -52,6 +53,13 @@ export interface Env {
   GOOGLE_CALENDAR_API_URL: string;
   GOOGLE_REVOKE_URL: string;
   CALENDAR_BUSY_CACHE_SECONDS: string;
+  QUOTE_VALID_DAYS: string;
+  INVOICE_DUE_DAYS: string;
+  INVOICE_REMINDER_INTERVAL_DAYS: string;
+  INVOICE_MAX_REMINDERS: string;
+  PORTAL_URL: string;
+  /** Optional (default 72). */
+  CLIENT_ACCESS_TOKEN_TTL_HOURS?: string;
 
   // Secrets
   JWT_SECRET: string;

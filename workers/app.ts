@@ -25,6 +25,14 @@ import { providerRoutes } from "./modules/providers/routes";
 import { sessionRoutes } from "./modules/sessions/routes";
 import { tagRoutes } from "./modules/tags/routes";
 import { userRoutes } from "./modules/users/routes";
+import { analyticsRoutes } from "./modules/analytics/routes";
+import { emailTemplateRoutes } from "./modules/email-templates/routes";
+import { invoiceRoutes } from "./modules/invoices/routes";
+import { portalPageRoutes } from "./modules/portal/page/routes";
+import { portalOwnerRoutes } from "./modules/portal/owner-routes";
+import { clientAccessRoutes } from "./modules/portal/routes";
+import { quoteRoutes } from "./modules/quotes/routes";
+import { scheduledEmailRoutes } from "./modules/scheduled-emails/routes";
 import { socketHandshakeDoc } from "./modules/realtime/upgrade";
 import { createRouter } from "./router";
 
@@ -79,8 +87,18 @@ export function createApp() {
   app.route("/api/bookings", bookingRoutes);
   app.route("/api/public/booking", publicBookingRoutes);
   app.route("/api/calendar", calendarRoutes);
+  // Owner routes of the client portal (client links, a contact's client messages): full paths, per-route auth.
+  app.route("/api", portalOwnerRoutes);
+  app.route("/api/quotes", quoteRoutes);
+  app.route("/api/invoices", invoiceRoutes);
+  app.route("/api/email-templates", emailTemplateRoutes);
+  app.route("/api/scheduled-emails", scheduledEmailRoutes);
+  app.route("/api/analytics", analyticsRoutes);
+  // The client portal's API: authenticated by the client access token, not a user's bearer token.
+  app.route("/api/client-access", clientAccessRoutes);
   // The guest-facing HTML pages: outside /api, so neither its CORS nor its JSON-only body guard applies.
   app.route("/book", bookingPageRoutes);
+  app.route("/portal", portalPageRoutes);
 
   app.openAPIRegistry.registerPath(socketHandshakeDoc);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

@@ -54,6 +54,12 @@ export const BookingAnnounceJobPayload = z.object({
 /** Make the host's Google Calendar show this booking as it now is (workers/modules/calendar/sync.ts). */
 export const CalendarSyncJobPayload = z.object({ bookingId: z.string().min(1) });
 
+/** Email one quote or invoice to its client (workers/modules/deliveries): the document_deliveries row says what. */
+export const DocumentDeliverJobPayload = z.object({ deliveryId: z.string().min(1) });
+
+/** One occurrence of a scheduled email falling due (workers/modules/scheduled-emails). */
+export const ScheduledEmailJobPayload = z.object({ scheduledEmailId: z.string().min(1), occurrence: z.number().int().min(0) });
+
 /** Every job type and the shape of its payload: the queue consumer validates each message against it. */
 export const jobPayloads = {
   "email.send": EmailJobPayload,
@@ -61,6 +67,8 @@ export const jobPayloads = {
   "messages.digest": MessageDigestJobPayload,
   "booking.announce": BookingAnnounceJobPayload,
   "calendar.sync": CalendarSyncJobPayload,
+  "document.deliver": DocumentDeliverJobPayload,
+  "scheduled-email.send": ScheduledEmailJobPayload,
 } as const;
 
 export type JobType = keyof typeof jobPayloads;

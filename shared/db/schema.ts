@@ -21,6 +21,11 @@ export const users = sqliteTable(
     region: text("region"),
     country: text("country"),
     vatNumber: text("vat_number"),
+    /** The studio's logo, shown on quotes and invoices: R2 key `<userId>/branding/logo` and its detected type. */
+    logoKey: text("logo_key"),
+    logoContentType: text("logo_content_type"),
+    /** Free text printed at the foot of invoices: bank account, payment terms. */
+    paymentDetails: text("payment_details"),
     timezone: text("timezone").notNull().default("UTC"),
     locale: text("locale").notNull().default("en"),
     role: text("role", { enum: ["USER", "ADMIN"] }).notNull().default("USER"),
@@ -195,3 +200,6 @@ export * from "./messaging-schema";
 
 // Availability, booking settings, bookings, holds and calendar connections.
 export * from "./booking-schema";
+
+// Quotes, invoices, payments, PDFs, email templates, scheduled emails and the client portal.
+export * from "./billing-schema";

@@ -94,6 +94,11 @@ describe("notification preferences", () => {
     { type: "BOOKING_RESCHEDULED", description: expect.any(String), inApp: true, email: true },
     { type: "BOOKING_REMINDER", description: expect.any(String), inApp: true, email: false },
     { type: "CALENDAR_DISCONNECTED", description: expect.any(String), inApp: true, email: true },
+    { type: "QUOTE_ACCEPTED", description: expect.any(String), inApp: true, email: true },
+    { type: "QUOTE_REJECTED", description: expect.any(String), inApp: true, email: true },
+    { type: "QUOTE_EXPIRED", description: expect.any(String), inApp: true, email: false },
+    { type: "INVOICE_OVERDUE", description: expect.any(String), inApp: true, email: true },
+    { type: "CLIENT_MESSAGE_RECEIVED", description: expect.any(String), inApp: true, email: true },
   ];
 
   it("lists every type with its defaults, then the user's own choices, field by field", async () => {

@@ -9,6 +9,8 @@ import { sendEmailJob } from "./send-email";
 import { sendMessageDigest } from "../modules/notifications/digests";
 import { syncBookingCalendar } from "../modules/calendar/sync";
 import { announceBookingChange } from "../modules/booking/announce";
+import { deliverDocument } from "../modules/deliveries/service";
+import { sendScheduledEmail } from "../modules/scheduled-emails/service";
 
 export interface JobContext {
   env: Env;
@@ -26,6 +28,8 @@ const handlers: Handlers = {
   "messages.digest": (payload, { env, db, key }) => sendMessageDigest({ env, db, config: getConfig(env) }, payload, key),
   "booking.announce": (payload, { env, db, key }) => announceBookingChange({ env, db, config: getConfig(env) }, payload, key),
   "calendar.sync": (payload, { env, db, key }) => syncBookingCalendar({ env, db, config: getConfig(env) }, payload.bookingId, key),
+  "document.deliver": (payload, { env, db, key }) => deliverDocument({ env, db, config: getConfig(env) }, payload.deliveryId, key),
+  "scheduled-email.send": (payload, { env, db, key }) => sendScheduledEmail({ env, db, config: getConfig(env) }, payload, key),
 };
 
 /** What a job type leaves behind when it is parked in the dead-letter queue, beyond the failed_jobs row. */

@@ -35,6 +35,26 @@ export const notificationTypes = {
     description: "Google Calendar access was revoked or expired: bookings stop reaching it until you reconnect",
     defaults: { inApp: true, email: true },
   },
+  QUOTE_ACCEPTED: {
+    description: "A client accepted a quote in the client portal",
+    defaults: { inApp: true, email: true },
+  },
+  QUOTE_REJECTED: {
+    description: "A client declined a quote in the client portal",
+    defaults: { inApp: true, email: true },
+  },
+  QUOTE_EXPIRED: {
+    description: "A sent quote passed its validity date without an answer",
+    defaults: { inApp: true, email: false },
+  },
+  INVOICE_OVERDUE: {
+    description: "An invoice passed its due date unpaid (the client gets a payment reminder)",
+    defaults: { inApp: true, email: true },
+  },
+  CLIENT_MESSAGE_RECEIVED: {
+    description: "A client wrote to you from the client portal",
+    defaults: { inApp: true, email: true },
+  },
 } as const satisfies Record<string, NotificationTypeInfo>;
 
 export type NotificationType = keyof typeof notificationTypes;
