@@ -119,6 +119,7 @@ CREATE TABLE `invoices` (
 	`discount_total` integer DEFAULT 0 NOT NULL,
 	`tax_total` integer NOT NULL,
 	`total` integer NOT NULL,
+	`parties` text,
 	`version` integer DEFAULT 1 NOT NULL,
 	`sent_at` integer,
 	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
@@ -181,6 +182,7 @@ CREATE TABLE `quotes` (
 	`discount_total` integer DEFAULT 0 NOT NULL,
 	`tax_total` integer NOT NULL,
 	`total` integer NOT NULL,
+	`parties` text,
 	`version` integer DEFAULT 1 NOT NULL,
 	`sent_at` integer,
 	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
@@ -223,10 +225,12 @@ CREATE TABLE `scheduled_emails` (
 	`send_at` integer NOT NULL,
 	`timezone` text NOT NULL,
 	`repeat` text DEFAULT 'NONE' NOT NULL,
+	`anniversary` text,
 	`status` text DEFAULT 'SCHEDULED' NOT NULL,
 	`occurrence` integer DEFAULT 0 NOT NULL,
 	`queued_at` integer,
 	`last_sent_at` integer,
+	`last_error` text,
 	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
 	`updated_at` integer NOT NULL,
 	FOREIGN KEY (`owner_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
@@ -768,7 +772,7 @@ DROP TRIGGER IF EXISTS "audit_scheduled_emails_insert";
 CREATE TRIGGER "audit_scheduled_emails_insert" AFTER INSERT ON "scheduled_emails" BEGIN
   SELECT RAISE(ABORT, 'audit context missing: write tenant data with auditedBatch()') WHERE NOT EXISTS (SELECT 1 FROM "audit_context");
   INSERT INTO "audit_log" ("owner_id", "actor_id", "actor_type", "action", "entity_type", "entity_id", "changes", "request_id")
-    SELECT NEW.owner_id, ctx."actor_id", ctx."actor_type", 'CREATE', 'scheduled_email', NEW.id, (SELECT json_group_object(key, json_object('before', NULL, 'after', value)) FROM json_each(json_object('contactId', NEW."contact_id", 'subject', NEW."subject", 'body', NEW."body", 'sendAt', NEW."send_at", 'timezone', NEW."timezone", 'repeat', NEW."repeat", 'status', NEW."status", 'occurrence', NEW."occurrence", 'lastSentAt', NEW."last_sent_at")) WHERE type <> 'null'), ctx."request_id"
+    SELECT NEW.owner_id, ctx."actor_id", ctx."actor_type", 'CREATE', 'scheduled_email', NEW.id, (SELECT json_group_object(key, json_object('before', NULL, 'after', value)) FROM json_each(json_object('contactId', NEW."contact_id", 'subject', NEW."subject", 'body', NEW."body", 'sendAt', NEW."send_at", 'timezone', NEW."timezone", 'repeat', NEW."repeat", 'anniversary', NEW."anniversary", 'status', NEW."status", 'occurrence', NEW."occurrence", 'lastSentAt', NEW."last_sent_at", 'lastError', NEW."last_error")) WHERE type <> 'null'), ctx."request_id"
     FROM "audit_context" ctx;
 END;
 --> statement-breakpoint
@@ -779,7 +783,7 @@ CREATE TRIGGER "audit_scheduled_emails_update" AFTER UPDATE ON "scheduled_emails
   INSERT INTO "audit_log" ("owner_id", "actor_id", "actor_type", "action", "entity_type", "entity_id", "changes", "request_id")
     SELECT NEW.owner_id, ctx."actor_id", ctx."actor_type", 'UPDATE', 'scheduled_email', NEW.id, d.changes, ctx."request_id"
     FROM "audit_context" ctx, (SELECT (SELECT json_group_object(o.key, json_object('before', o.value, 'after', n.value))
-      FROM json_each(json_object('contactId', OLD."contact_id", 'subject', OLD."subject", 'body', OLD."body", 'sendAt', OLD."send_at", 'timezone', OLD."timezone", 'repeat', OLD."repeat", 'status', OLD."status", 'occurrence', OLD."occurrence", 'lastSentAt', OLD."last_sent_at")) o JOIN json_each(json_object('contactId', NEW."contact_id", 'subject', NEW."subject", 'body', NEW."body", 'sendAt', NEW."send_at", 'timezone', NEW."timezone", 'repeat', NEW."repeat", 'status', NEW."status", 'occurrence', NEW."occurrence", 'lastSentAt', NEW."last_sent_at")) n ON n.key = o.key
+      FROM json_each(json_object('contactId', OLD."contact_id", 'subject', OLD."subject", 'body', OLD."body", 'sendAt', OLD."send_at", 'timezone', OLD."timezone", 'repeat', OLD."repeat", 'anniversary', OLD."anniversary", 'status', OLD."status", 'occurrence', OLD."occurrence", 'lastSentAt', OLD."last_sent_at", 'lastError', OLD."last_error")) o JOIN json_each(json_object('contactId', NEW."contact_id", 'subject', NEW."subject", 'body', NEW."body", 'sendAt', NEW."send_at", 'timezone', NEW."timezone", 'repeat', NEW."repeat", 'anniversary', NEW."anniversary", 'status', NEW."status", 'occurrence', NEW."occurrence", 'lastSentAt', NEW."last_sent_at", 'lastError', NEW."last_error")) n ON n.key = o.key
       WHERE o.value IS NOT n.value OR o.type IS NOT n.type) AS changes) d WHERE d.changes <> '{}';
 END;
 --> statement-breakpoint
@@ -788,7 +792,7 @@ DROP TRIGGER IF EXISTS "audit_scheduled_emails_delete";
 CREATE TRIGGER "audit_scheduled_emails_delete" AFTER DELETE ON "scheduled_emails" BEGIN
   SELECT RAISE(ABORT, 'audit context missing: write tenant data with auditedBatch()') WHERE NOT EXISTS (SELECT 1 FROM "audit_context");
   INSERT INTO "audit_log" ("owner_id", "actor_id", "actor_type", "action", "entity_type", "entity_id", "changes", "request_id")
-    SELECT OLD.owner_id, ctx."actor_id", ctx."actor_type", 'DELETE', 'scheduled_email', OLD.id, (SELECT json_group_object(key, json_object('before', value, 'after', NULL)) FROM json_each(json_object('contactId', OLD."contact_id", 'subject', OLD."subject", 'body', OLD."body", 'sendAt', OLD."send_at", 'timezone', OLD."timezone", 'repeat', OLD."repeat", 'status', OLD."status", 'occurrence', OLD."occurrence", 'lastSentAt', OLD."last_sent_at")) WHERE type <> 'null'), ctx."request_id"
+    SELECT OLD.owner_id, ctx."actor_id", ctx."actor_type", 'DELETE', 'scheduled_email', OLD.id, (SELECT json_group_object(key, json_object('before', value, 'after', NULL)) FROM json_each(json_object('contactId', OLD."contact_id", 'subject', OLD."subject", 'body', OLD."body", 'sendAt', OLD."send_at", 'timezone', OLD."timezone", 'repeat', OLD."repeat", 'anniversary', OLD."anniversary", 'status', OLD."status", 'occurrence', OLD."occurrence", 'lastSentAt', OLD."last_sent_at", 'lastError', OLD."last_error")) WHERE type <> 'null'), ctx."request_id"
     FROM "audit_context" ctx;
 END;
 --> statement-breakpoint

@@ -15,9 +15,12 @@ export interface Env {
   PASSWORD_FORGOT_PER_IP: RateLimit;
   BOOKING_REQUESTS_PER_IP: RateLimit;
   PORTAL_REQUESTS: RateLimit;
+  PORTAL_FAILURES_PER_IP: RateLimit;
+  REPORTS_PER_USER: RateLimit;
   SOCKETS: DurableObjectNamespace<import("../durable-objects/socket-connection").SocketConnection>;
   USER_HUBS: DurableObjectNamespace<import("../durable-objects/user-hub").UserHub>;
   BOOKING_LOCKS: DurableObjectNamespace<import("../durable-objects/booking-lock").BookingLock>;
+  PDF_RENDERERS: DurableObjectNamespace<import("../durable-objects/pdf-renderer").PdfRenderer>;
 
   // Vars (strings in wrangler.toml, parsed and checked by shared/config.ts)
   ENVIRONMENT: string;

@@ -31,6 +31,7 @@ import { invoiceRoutes } from "./modules/invoices/routes";
 import { portalPageRoutes } from "./modules/portal/page/routes";
 import { portalOwnerRoutes } from "./modules/portal/owner-routes";
 import { clientAccessRoutes } from "./modules/portal/routes";
+import { portalCaller } from "./modules/portal/access";
 import { quoteRoutes } from "./modules/quotes/routes";
 import { scheduledEmailRoutes } from "./modules/scheduled-emails/routes";
 import { socketHandshakeDoc } from "./modules/realtime/upgrade";
@@ -55,9 +56,9 @@ export function createApp() {
     cors({
       // Guests book from any site (a studio's own website may embed the booking flow); the public routes carry
       // no credentials, so any origin may call them. Everything else answers only the configured origins.
-      origin: (origin) => (c.req.path.startsWith("/api/public/") || c.get("config").corsOrigins.includes(origin) ? origin : null),
+      origin: (origin) => (c.req.path.startsWith("/api/public/") || c.get("config").corsOrigins.includes(origin) || portalCaller(c, origin) ? origin : null),
       allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-      allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
+      allowHeaders: ["Authorization", "Content-Type", "X-Request-Id", "Idempotency-Key"],
       exposeHeaders: ["X-Request-Id", "Retry-After", "Content-Disposition"],
       maxAge: 600,
     })(c, next),

@@ -8,6 +8,7 @@ import { handleSocketRequest, isSocketRequest } from "./modules/realtime/upgrade
 export { SocketConnection } from "../durable-objects/socket-connection";
 export { UserHub } from "../durable-objects/user-hub";
 export { BookingLock } from "../durable-objects/booking-lock";
+export { PdfRenderer } from "../durable-objects/pdf-renderer";
 
 const app = createApp();
 

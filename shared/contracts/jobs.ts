@@ -60,6 +60,9 @@ export const DocumentDeliverJobPayload = z.object({ deliveryId: z.string().min(1
 /** One occurrence of a scheduled email falling due (workers/modules/scheduled-emails). */
 export const ScheduledEmailJobPayload = z.object({ scheduledEmailId: z.string().min(1), occurrence: z.number().int().min(0) });
 
+/** Tell the owner about a client's portal message (workers/modules/portal/messages.ts). */
+export const ClientMessageNotifyJobPayload = z.object({ messageId: z.string().min(1) });
+
 /** Every job type and the shape of its payload: the queue consumer validates each message against it. */
 export const jobPayloads = {
   "email.send": EmailJobPayload,
@@ -69,6 +72,7 @@ export const jobPayloads = {
   "calendar.sync": CalendarSyncJobPayload,
   "document.deliver": DocumentDeliverJobPayload,
   "scheduled-email.send": ScheduledEmailJobPayload,
+  "client-message.notify": ClientMessageNotifyJobPayload,
 } as const;
 
 export type JobType = keyof typeof jobPayloads;

@@ -1,11 +1,11 @@
-// Getting paid: quotes and invoices with their payments and PDFs, the emails that send them, per-studio email
-// templates, scheduled emails, and the client portal (access tokens and messages).
+// Getting paid: quotes and invoices with their payments, number counters, PDFs and the emails that send them
+// (deliveries). What else reaches the client (templates, scheduled emails, the portal) is in client-schema.ts.
 // Every table with owner_id is the studio's own data and is audited (shared/db/audit-spec.ts); the number
 // counters are bookkeeping keyed by user_id, like the booking holds.
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, timestamp } from "./columns";
-import { contacts, files, sessions } from "./crm-schema";
+import { contacts, sessions } from "./crm-schema";
 import { users } from "./schema";
 
 const ownerId = () =>
@@ -32,6 +32,42 @@ export interface DocumentLineJson {
   tax: number;
   /** net + tax. */
   total: number;
+}
+
+/** The parties of a sent document, frozen at its first send (see `parties` below). */
+export interface DocumentPartiesJson {
+  studio: {
+    name: string;
+    companyName: string | null;
+    firstName: string;
+    lastName: string;
+    email: string;
+    phone: string | null;
+    addressLine1: string | null;
+    addressLine2: string | null;
+    postalCode: string | null;
+    city: string | null;
+    region: string | null;
+    country: string | null;
+    vatNumber: string | null;
+    paymentDetails: string | null;
+    /** The R2 key of the logo copy kept for this document (`<owner>/documents/logos/<sha256>`), if any. */
+    logoKey: string | null;
+    logoContentType: string | null;
+  };
+  client: {
+    firstName: string;
+    lastName: string | null;
+    company: string | null;
+    email: string | null;
+    phone: string | null;
+    addressLine1: string | null;
+    addressLine2: string | null;
+    postalCode: string | null;
+    city: string | null;
+    region: string | null;
+    country: string | null;
+  };
 }
 
 export const quoteStatuses = ["DRAFT", "SENT", "ACCEPTED", "REJECTED", "EXPIRED"] as const;
@@ -63,6 +99,9 @@ const documentColumns = () => ({
   discountTotal: integer("discount_total").notNull().default(0),
   taxTotal: integer("tax_total").notNull(),
   total: integer("total").notNull(),
+  /** The studio's and the client's details as they were when the document was first sent (DocumentPartiesJson):
+   *  from then on its PDF shows these, so a later profile or contact edit never changes an issued document. */
+  parties: text("parties", { mode: "json" }).$type<DocumentPartiesJson>(),
   /** Bumped by every change of what the document says: the PDF of a version is rendered once. */
   version: integer("version").notNull().default(1),
   sentAt: timestamp("sent_at"),
@@ -219,139 +258,8 @@ export const documentDeliveries = sqliteTable(
   ],
 );
 
-export const emailTemplateKinds = ["QUOTE_SENT", "INVOICE_SENT", "PAYMENT_REMINDER", "BOOKING_CONFIRMED", "CLIENT_MESSAGE_REPLY", "SCHEDULED_EMAIL"] as const;
-export type EmailTemplateKind = (typeof emailTemplateKinds)[number];
-
-/** A studio's own wording of one kind of email; kinds without a row use the default (workers/modules/email-templates). */
-export const emailTemplates = sqliteTable(
-  "email_templates",
-  {
-    id: text("id").primaryKey(),
-    ownerId: ownerId(),
-    kind: text("kind", { enum: emailTemplateKinds }).notNull(),
-    subject: text("subject").notNull(),
-    /** Plain text with `{{variables}}`; blank lines separate paragraphs in the HTML part. */
-    body: text("body").notNull(),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
-  },
-  (t) => [uniqueIndex("email_templates_owner_kind_unique").on(t.ownerId, t.kind)],
-);
-
-export const scheduledEmailRepeats = ["NONE", "YEARLY"] as const;
-export const scheduledEmailStatuses = ["SCHEDULED", "QUEUED", "SENT", "CANCELLED"] as const;
-
-/** An email to a contact at a set time, optionally every year (anniversaries). */
-export const scheduledEmails = sqliteTable(
-  "scheduled_emails",
-  {
-    id: text("id").primaryKey(),
-    ownerId: ownerId(),
-    contactId: text("contact_id")
-      .notNull()
-      .references(() => contacts.id, { onDelete: "cascade" }),
-    subject: text("subject").notNull(),
-    body: text("body").notNull(),
-    /** The next (or only) time it goes out. */
-    sendAt: timestamp("send_at").notNull(),
-    /** The IANA zone a YEARLY email keeps its local date and time in. */
-    timezone: text("timezone").notNull(),
-    repeat: text("repeat", { enum: scheduledEmailRepeats }).notNull().default("NONE"),
-    status: text("status", { enum: scheduledEmailStatuses }).notNull().default("SCHEDULED"),
-    /** Occurrences sent so far: with the id, the idempotency key of each occurrence's job. */
-    occurrence: integer("occurrence").notNull().default(0),
-    queuedAt: timestamp("queued_at"),
-    lastSentAt: timestamp("last_sent_at"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
-  },
-  (t) => [
-    index("scheduled_emails_owner_send_idx").on(t.ownerId, t.sendAt, t.id),
-    index("scheduled_emails_due_idx").on(t.sendAt).where(sql`${t.status} = 'SCHEDULED'`),
-    index("scheduled_emails_queued_idx").on(t.queuedAt).where(sql`${t.status} = 'QUEUED'`),
-    index("scheduled_emails_contact_idx").on(t.contactId),
-  ],
-);
-
-/** Files (already in R2) attached to a scheduled email. */
-export const scheduledEmailFiles = sqliteTable(
-  "scheduled_email_files",
-  {
-    ownerId: ownerId(),
-    scheduledEmailId: text("scheduled_email_id")
-      .notNull()
-      .references(() => scheduledEmails.id, { onDelete: "cascade" }),
-    fileId: text("file_id")
-      .notNull()
-      .references(() => files.id, { onDelete: "cascade" }),
-    createdAt: createdAt(),
-  },
-  (t) => [primaryKey({ columns: [t.scheduledEmailId, t.fileId] }), index("scheduled_email_files_file_idx").on(t.fileId)],
-);
-
-/** A link into the client portal for one contact, scoped to one quote or invoice (or to messages only when
- *  neither is set). The token is random; its SHA-256 finds the row, and a sealed copy (AES-GCM) lets the owner's
- *  `client-link` hand the same live link out again instead of minting one per click. */
-export const clientAccessTokens = sqliteTable(
-  "client_access_tokens",
-  {
-    id: text("id").primaryKey(),
-    ownerId: ownerId(),
-    contactId: text("contact_id")
-      .notNull()
-      .references(() => contacts.id, { onDelete: "cascade" }),
-    quoteId: text("quote_id").references(() => quotes.id, { onDelete: "cascade" }),
-    invoiceId: text("invoice_id").references(() => invoices.id, { onDelete: "cascade" }),
-    tokenHash: text("token_hash").notNull(),
-    tokenSealed: text("token_sealed").notNull(),
-    expiresAt: timestamp("expires_at").notNull(),
-    revokedAt: timestamp("revoked_at"),
-    lastUsedAt: timestamp("last_used_at"),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
-  },
-  (t) => [
-    uniqueIndex("client_access_tokens_hash_unique").on(t.tokenHash),
-    index("client_access_tokens_contact_idx").on(t.contactId, t.expiresAt),
-    index("client_access_tokens_quote_idx").on(t.quoteId, t.expiresAt),
-    index("client_access_tokens_invoice_idx").on(t.invoiceId, t.expiresAt),
-    check("client_access_tokens_scope", sql`${t.quoteId} IS NULL OR ${t.invoiceId} IS NULL`),
-  ],
-);
-
-export const clientMessageDirections = ["CLIENT", "OWNER"] as const;
-
-/** The thread between a studio and one client: written from the portal (CLIENT) or the contact view (OWNER). */
-export const clientMessages = sqliteTable(
-  "client_messages",
-  {
-    /** UUIDv7: time-ordered, so a thread page walks (contact_id, id). */
-    id: text("id").primaryKey(),
-    ownerId: ownerId(),
-    contactId: text("contact_id")
-      .notNull()
-      .references(() => contacts.id, { onDelete: "cascade" }),
-    direction: text("direction", { enum: clientMessageDirections }).notNull(),
-    body: text("body").notNull(),
-    /** The portal link a CLIENT message came through. */
-    accessTokenId: text("access_token_id").references(() => clientAccessTokens.id, { onDelete: "set null" }),
-    /** When the other side read it (the owner for CLIENT messages, the client for OWNER ones). */
-    readAt: timestamp("read_at"),
-    createdAt: createdAt(),
-  },
-  (t) => [
-    index("client_messages_contact_idx").on(t.contactId, t.id),
-    index("client_messages_token_idx").on(t.accessTokenId),
-    index("client_messages_owner_unread_idx").on(t.ownerId, t.contactId).where(sql`${t.direction} = 'CLIENT' AND ${t.readAt} IS NULL`),
-  ],
-);
-
 export type Quote = typeof quotes.$inferSelect;
 export type Invoice = typeof invoices.$inferSelect;
 export type Payment = typeof payments.$inferSelect;
 export type DocumentPdf = typeof documentPdfs.$inferSelect;
 export type DocumentDelivery = typeof documentDeliveries.$inferSelect;
-export type EmailTemplate = typeof emailTemplates.$inferSelect;
-export type ScheduledEmail = typeof scheduledEmails.$inferSelect;
-export type ClientAccessToken = typeof clientAccessTokens.$inferSelect;
-export type ClientMessage = typeof clientMessages.$inferSelect;

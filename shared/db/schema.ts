@@ -201,5 +201,8 @@ export * from "./messaging-schema";
 // Availability, booking settings, bookings, holds and calendar connections.
 export * from "./booking-schema";
 
-// Quotes, invoices, payments, PDFs, email templates, scheduled emails and the client portal.
+// Quotes, invoices, payments, PDFs and their deliveries.
 export * from "./billing-schema";
+
+// Email templates, scheduled emails and the client portal.
+export * from "./client-schema";

@@ -45,8 +45,9 @@ describe("owner checks of the duplicates module", () => {
     const [kept] = await db.select().from(contacts).where(eq(contacts.id, a!));
     const [removed] = await db.select().from(contacts).where(eq(contacts.id, b!));
     const statements = mergeStatements(depsFor(user.id), user.id, "pair-id", kept!, { ...removed!, notes: "Met at the fair" });
-    // The fill, five moves of links, files and uploads, the bookings, two of pairs, the history, the MERGE row, the delete.
-    expect(statements).toHaveLength(13);
+    // The fill, five moves of links, files and uploads, the bookings, the quotes, invoices, portal links, portal
+    // messages and scheduled emails, two of pairs, the history, the MERGE row, the delete.
+    expect(statements).toHaveLength(18);
     for (const statement of statements) {
       const { sql, details } = await planOf(statement as unknown as Query);
       expect(unfiltered(sql), sql).toEqual([]);

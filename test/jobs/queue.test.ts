@@ -79,6 +79,20 @@ describe("JOBS queue consumer", () => {
     expect(await db.select().from(failedJobs).where(eq(failedJobs.jobKey, "job-fails"))).toHaveLength(1);
   });
 
+  it("keeps portal tokens out of a parked job's record", async () => {
+    const body = emailJob("job-token", "token@client.test", {
+      text: "Your quote: https://portal.test/portal?token=s3cretT0ken_-x and https://portal.test/p?studio=1&token=0ther",
+      html: '<a href="https://portal.test/p?studio=1&amp;token=htmlT0ken">View</a>',
+    });
+    await deliver("lightbox-jobs-dlq", body, 1);
+    const [failed] = await db.select().from(failedJobs).where(eq(failedJobs.jobKey, "job-token"));
+    expect(failed!.payload).not.toMatch(/s3cretT0ken|0ther|htmlT0ken/);
+    expect(JSON.parse(failed!.payload)).toMatchObject({
+      text: "Your quote: https://portal.test/portal?token=[redacted] and https://portal.test/p?studio=1&token=[redacted]",
+      html: '<a href="https://portal.test/p?studio=1&amp;token=[redacted]">View</a>',
+    });
+  });
+
   it("succeeds on a retry once the cause is fixed, and sends exactly once", async () => {
     const r2Key = "owner/late/contract.pdf";
     const body = emailJob("job-late", "late@client.test", { attachments: [{ filename: "contract.pdf", contentType: "application/pdf", r2Key }] });

@@ -1,10 +1,13 @@
 import { createDb, type Db } from "@shared/db/client";
 import type { Env } from "@shared/env";
+import { expireQuotes, remindOverdueInvoices } from "./billing";
 import { sendBookingReminders } from "./booking-reminders";
 import { removeExpiredExports } from "./expired-exports";
 import { requeueOverdueDigests } from "./message-digests";
 import { removeOrphanFiles } from "./orphan-files";
 import { purgeExpiredAuthData } from "./purge-auth";
+import { requeueStaleDeliveries } from "../modules/deliveries/service";
+import { queueDueScheduledEmails, requeueStaleScheduledEmails } from "../modules/scheduled-emails/send";
 
 export interface CronContext {
   env: Env;
@@ -22,8 +25,15 @@ export const schedules: Record<string, { name: string; run: CronTask }[]> = {
     { name: "remove-orphan-files", run: (ctx) => removeOrphanFiles(ctx) },
     { name: "remove-expired-exports", run: removeExpiredExports },
     { name: "requeue-overdue-message-digests", run: requeueOverdueDigests },
+    { name: "expire-quotes", run: expireQuotes },
+    { name: "remind-overdue-invoices", run: remindOverdueInvoices },
   ],
   "*/15 * * * *": [{ name: "send-booking-reminders", run: sendBookingReminders }],
+  "*/5 * * * *": [
+    { name: "queue-due-scheduled-emails", run: queueDueScheduledEmails },
+    { name: "requeue-stale-scheduled-emails", run: requeueStaleScheduledEmails },
+    { name: "requeue-stale-deliveries", run: requeueStaleDeliveries },
+  ],
 };
 
 export async function handleScheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {

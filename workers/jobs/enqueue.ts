@@ -16,3 +16,10 @@ export async function enqueueJob<T extends JobType>(
   const parsed = jobPayloads[type].parse(payload);
   await queue.send({ type, key, payload: parsed, enqueuedAt: new Date().toISOString() }, options);
 }
+
+/** Many jobs of one type in as few queue sends as the platform allows (100 messages a batch). */
+export async function enqueueJobs<T extends JobType>(queue: Queue, type: T, jobs: { key: string; payload: z.input<(typeof jobPayloads)[T]> }[]): Promise<void> {
+  const enqueuedAt = new Date().toISOString();
+  const messages = jobs.map((job) => ({ body: { type, key: job.key, payload: jobPayloads[type].parse(job.payload), enqueuedAt } }));
+  for (let at = 0; at < messages.length; at += 100) await queue.sendBatch(messages.slice(at, at + 100));
+}

@@ -9,8 +9,9 @@ import { sendEmailJob } from "./send-email";
 import { sendMessageDigest } from "../modules/notifications/digests";
 import { syncBookingCalendar } from "../modules/calendar/sync";
 import { announceBookingChange } from "../modules/booking/announce";
-import { deliverDocument } from "../modules/deliveries/service";
-import { sendScheduledEmail } from "../modules/scheduled-emails/service";
+import { deliverDocument, failDelivery } from "../modules/deliveries/service";
+import { failScheduledEmail, sendScheduledEmail } from "../modules/scheduled-emails/service";
+import { notifyClientMessage } from "../modules/portal/messages";
 
 export interface JobContext {
   env: Env;
@@ -30,12 +31,17 @@ const handlers: Handlers = {
   "calendar.sync": (payload, { env, db, key }) => syncBookingCalendar({ env, db, config: getConfig(env) }, payload.bookingId, key),
   "document.deliver": (payload, { env, db, key }) => deliverDocument({ env, db, config: getConfig(env) }, payload.deliveryId, key),
   "scheduled-email.send": (payload, { env, db, key }) => sendScheduledEmail({ env, db, config: getConfig(env) }, payload, key),
+  "client-message.notify": (payload, { env, db }) => notifyClientMessage({ env, db, config: getConfig(env) }, payload.messageId),
 };
 
 /** What a job type leaves behind when it is parked in the dead-letter queue, beyond the failed_jobs row. */
 const onDeadLetter: { [T in JobType]?: (payload: z.infer<(typeof jobPayloads)[T]>, db: Db) => Promise<void> } = {
   // The user waits on the export's status: it must not stay PENDING forever.
   "export.generate": (payload, db) => failExport(db, payload.exportId, "The export could not be produced; start a new one."),
+  // The owner sees the send failed instead of queued forever, and the sweep stops retrying it.
+  "document.deliver": (payload, db) => failDelivery({ db }, payload.deliveryId, "The email could not be prepared; send the document again."),
+  // Else the sweep would enqueue it again forever: a one-off email ends FAILED, a yearly one moves on to next year.
+  "scheduled-email.send": (payload, db) => failScheduledEmail(db, payload),
 };
 
 /** Seconds before retry n (1-based): 10 s doubling up to an hour, with ±20 % jitter so failures spread out. */

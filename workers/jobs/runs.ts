@@ -40,19 +40,23 @@ export async function markJobFailed(db: Db, key: string, error: string): Promise
     .where(eq(jobRuns.key, key));
 }
 
+/** Portal links (`?token=…`) in a parked email are credentials: failed_jobs keeps the rest of the payload,
+ *  for an operator to read, without them. */
+export const redactTokens = (text: string) => text.replace(/([?&;]token=)[^&\s"'<>#\\]+/gi, "$1[redacted]");
+
 /**
- * Records a job that will not run again. `error`/`attempts` null means "take them from the job's run"
- * (the dead-letter consumer knows only the message). A duplicate delivery updates the same row.
+ * Records a job that will not run again, portal tokens redacted. `error`/`attempts` null means "take them from
+ * the job's run" (the dead-letter consumer knows only the message). A duplicate delivery updates the same row.
  */
 export async function recordFailedJob(
   db: Db,
   job: { key: string; type: string; payload: unknown; error: string | null; attempts: number | null },
 ): Promise<void> {
   const [run] = await db.select().from(jobRuns).where(eq(jobRuns.key, job.key)).limit(1);
-  const error = job.error ?? run?.lastError ?? "retries exhausted";
+  const error = redactTokens(job.error ?? run?.lastError ?? "retries exhausted");
   const attempts = job.attempts ?? run?.attempts ?? 0;
   await db
     .insert(failedJobs)
-    .values({ id: newId(), jobKey: job.key, type: job.type, payload: JSON.stringify(job.payload ?? null), error, attempts, failedAt: new Date() })
+    .values({ id: newId(), jobKey: job.key, type: job.type, payload: redactTokens(JSON.stringify(job.payload ?? null)), error, attempts, failedAt: new Date() })
     .onConflictDoUpdate({ target: failedJobs.jobKey, set: { error, attempts, failedAt: new Date() } });
 }

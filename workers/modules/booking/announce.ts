@@ -8,6 +8,8 @@ import type { Env } from "@shared/env";
 import { enqueueJob } from "../../jobs/enqueue";
 import { bookingGuestEmail, bookingHostEmail, formatBookingTime, hostNoticeText, type GuestNotice, type HostNotice } from "../../templates/emails/booking";
 import { enqueueCalendarSync } from "../calendar/sync";
+import { renderTemplateParts } from "../email-templates/service";
+import { studioValues } from "../email-templates/values";
 import { notify, type NotificationDeps } from "../notifications/service";
 import type { NotificationType } from "../notifications/types";
 import { bookingUid, buildIcs } from "./ics";
@@ -68,17 +70,19 @@ async function emailGuest(deps: NotificationDeps, parties: BookingParties, paylo
   const bookingPageLink = page?.enabled && page.handle ? `${api}/book/${encodeURIComponent(page.handle)}` : undefined;
   const notice = guestNotice(payload.kind, booking);
   const ends = endsBooking(payload.kind);
+  const when = formatBookingTime(booking.startAt, booking.endAt, zone);
   const email = bookingGuestEmail({
     notice,
     by: payload.by,
     guestName: booking.guestName,
     hostName: hostPublicName(host),
     title: page?.title ?? null,
-    when: formatBookingTime(booking.startAt, booking.endAt, zone),
+    when,
     ...(payload.previousStartAt ? { previousWhen: formatBookingTime(new Date(payload.previousStartAt), shifted(booking, payload.previousStartAt), zone) } : {}),
     reason: ends ? booking.cancelReason : null,
     ...(manageLink ? { manageLink } : {}),
     ...(bookingPageLink ? { bookingPageLink } : {}),
+    ...(notice === "CONFIRMED" ? { opening: await confirmedOpening(deps, parties, when) } : {}),
   });
   const method = ends ? "CANCEL" : "REQUEST";
   const ics = buildIcs({
@@ -101,6 +105,19 @@ async function emailGuest(deps: NotificationDeps, parties: BookingParties, paylo
     replyTo: host.email,
     attachments: [{ filename: "booking.ics", contentType: `text/calendar; charset=utf-8; method=${method}`, content: ics }],
   });
+}
+
+/** A confirmation opens in the host's own words: their BOOKING_CONFIRMED template. */
+async function confirmedOpening(deps: NotificationDeps, { booking, host, page }: BookingParties, when: string) {
+  const hostName = hostPublicName(host);
+  const [firstName = booking.guestName, ...rest] = booking.guestName.trim().split(/\s+/);
+  const { subject, text, content } = await renderTemplateParts(deps.db, host.id, "BOOKING_CONFIRMED", {
+    client: { firstName, lastName: rest.join(" "), fullName: booking.guestName },
+    // The same studio name as in every other kind; the summary below names the host as guests see them.
+    studio: studioValues(host),
+    booking: { title: page?.title ?? "Your booking", summary: page?.title ? `${page.title} with ${hostName}` : hostName, start: when },
+  });
+  return { subject, text, html: content };
 }
 
 /** The earlier slot had the booking's length: a reschedule keeps it. */

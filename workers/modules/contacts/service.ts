@@ -1,9 +1,9 @@
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, notExists, sql } from "drizzle-orm";
 import { z } from "zod";
 import { auditedBatch } from "@shared/db/audited";
 import { requireOwned } from "@shared/db/ownership";
-import { contacts, files, sessionContacts, sessions, tags, users, type Contact } from "@shared/db/schema";
-import { notFound, validationFailed } from "@shared/lib/errors";
+import { contacts, files, invoices, quotes, sessionContacts, sessions, tags, users, type Contact } from "@shared/db/schema";
+import { conflict, notFound, validationFailed } from "@shared/lib/errors";
 import { newId } from "@shared/lib/ids";
 import { decodeCursor, toPage, type Page } from "@shared/lib/pagination";
 import type { ServiceDeps } from "../../router";
@@ -154,11 +154,29 @@ export async function updateContact(deps: ServiceDeps, ownerId: string, contactI
   return getContact(deps, ownerId, contactId);
 }
 
-/** Its files go with it: R2 keys are read first, rows (files, links, uploads) cascade in the delete, objects follow. */
+/**
+ * Its files go with it: R2 keys are read first, rows (files, links, uploads) cascade in the delete, objects follow.
+ * A contact with quotes or invoices stays (409): documents never lose their client. The check is part of the
+ * delete itself, so a document created meanwhile is never orphaned.
+ */
 export async function deleteContact(deps: ServiceDeps, ownerId: string, contactId: string): Promise<void> {
+  const { db } = deps;
   await findContact(deps, ownerId, contactId);
-  const stored = await storedKeysOf(deps.db, ownerId, { contactId });
-  await auditedBatch(deps.db, deps.actor, [deps.db.delete(contacts).where(and(eq(contacts.ownerId, ownerId), eq(contacts.id, contactId)))]);
+  const stored = await storedKeysOf(db, ownerId, { contactId });
+  const [deleted] = await auditedBatch(db, deps.actor, [
+    db
+      .delete(contacts)
+      .where(
+        and(
+          eq(contacts.ownerId, ownerId),
+          eq(contacts.id, contactId),
+          notExists(db.select({ one: sql`1` }).from(quotes).where(eq(quotes.contactId, contactId))),
+          notExists(db.select({ one: sql`1` }).from(invoices).where(eq(invoices.contactId, contactId))),
+        ),
+      )
+      .returning({ id: contacts.id }),
+  ]);
+  if (!deleted[0]) throw conflict("The contact has quotes or invoices: it cannot be deleted (merge it into another contact instead)");
   await removeStoredObjects(deps.env.FILES, stored);
 }
 

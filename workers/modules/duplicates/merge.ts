@@ -3,7 +3,22 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { alias } from "drizzle-orm/sqlite-core";
 import { auditedBatch } from "@shared/db/audited";
 import { ownedBy } from "@shared/db/ownership";
-import { auditLog, bookings, contacts, contactTags, duplicatePairs, files, fileUploads, sessionContacts, type Contact } from "@shared/db/schema";
+import {
+  auditLog,
+  bookings,
+  clientAccessTokens,
+  clientMessages,
+  contacts,
+  contactTags,
+  duplicatePairs,
+  files,
+  fileUploads,
+  invoices,
+  quotes,
+  scheduledEmails,
+  sessionContacts,
+  type Contact,
+} from "@shared/db/schema";
 import { conflict, notFound, validationFailed } from "@shared/lib/errors";
 import { fold } from "@shared/lib/text";
 import type { ServiceDeps } from "../../router";
@@ -120,6 +135,15 @@ export function mergeStatements(deps: ServiceDeps, ownerId: string, pairId: stri
     db.update(files).set({ contactId: keepId, updatedAt: now }).where(and(eq(files.ownerId, ownerId), eq(files.contactId, removedId), intact)),
     db.update(fileUploads).set({ contactId: keepId, updatedAt: now }).where(and(eq(fileUploads.ownerId, ownerId), eq(fileUploads.contactId, removedId), intact)),
     db.update(bookings).set({ contactId: keepId, updatedAt: now }).where(and(eq(bookings.ownerId, ownerId), eq(bookings.contactId, removedId), intact)),
+    // Documents, portal links, the client thread and scheduled emails follow the client (several cascade on delete).
+    db.update(quotes).set({ contactId: keepId, updatedAt: now }).where(and(eq(quotes.contactId, removedId), ownedBy(quotes.ownerId, ownerId), intact)),
+    db.update(invoices).set({ contactId: keepId, updatedAt: now }).where(and(eq(invoices.contactId, removedId), ownedBy(invoices.ownerId, ownerId), intact)),
+    db
+      .update(clientAccessTokens)
+      .set({ contactId: keepId, updatedAt: now })
+      .where(and(eq(clientAccessTokens.contactId, removedId), ownedBy(clientAccessTokens.ownerId, ownerId), intact)),
+    db.update(clientMessages).set({ contactId: keepId }).where(and(eq(clientMessages.contactId, removedId), ownedBy(clientMessages.ownerId, ownerId), intact)),
+    db.update(scheduledEmails).set({ contactId: keepId, updatedAt: now }).where(and(eq(scheduledEmails.contactId, removedId), ownedBy(scheduledEmails.ownerId, ownerId), intact)),
     // This pair, and pairs the kept contact already has with the same partner (its own pair and status win).
     db.delete(duplicatePairs).where(
       and(
@@ -168,10 +192,11 @@ export function mergeStatements(deps: ServiceDeps, ownerId: string, pairId: stri
 /**
  * Merges the pair's other contact into `keepId`, in one D1 batch (all or nothing): the kept contact takes the
  * other's sessions (where both are on a session, the kept contact's link and role stay), files and unfinished
- * uploads, tags (the union), empty fields (see `fillFrom`), its other duplicate pairs (re-pointed, or dropped
- * when the kept contact already has that pair) and its history (every audit row of the removed contact, the
- * links this merge moves included), then a MERGE row ends it. Only the removed contact's DELETE row keeps its
- * id (and the MERGE row names it as `mergedFrom`).
+ * uploads, quotes and invoices, portal links, client messages and scheduled emails, tags (the union), empty
+ * fields (see `fillFrom`), its other duplicate pairs (re-pointed, or dropped when the kept contact already has
+ * that pair) and its history (every audit row of the removed contact, the links this merge moves included),
+ * then a MERGE row ends it. Only the removed contact's DELETE row keeps its id (and the MERGE row names it as
+ * `mergedFrom`).
  *
  * 409 CONFLICT when either contact changed between the read and the write (another merge removed one of them,
  * or an edit): nothing was written, and the pair, if it still exists, can be merged again from a fresh read.

@@ -25,6 +25,8 @@ export const UserSchema = z
     companyName: z.string().nullable(),
     companyAddress: AddressSchema,
     vatNumber: z.string().nullable(),
+    paymentDetails: z.string().nullable().openapi({ description: "Printed at the foot of invoices: bank account, payment terms" }),
+    hasLogo: z.boolean().openapi({ description: "Whether a studio logo is set (GET /api/users/me/logo); it is printed on quotes and invoices" }),
     timezone: z.string(),
     locale: z.string(),
     hasPassword: z.boolean(),
@@ -82,6 +84,7 @@ export const UpdateMeSchema = z
       })
       .partial(),
     vatNumber: z.string().trim().max(40).nullable(),
+    paymentDetails: z.string().trim().max(2000).nullable(),
     timezone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Paris"),
     locale: z.string().refine(isLocale, "must be a BCP 47 locale such as fr-FR"),
   })

@@ -31,6 +31,8 @@ export function toUserDto(user: User): UserDto {
       country: user.country,
     },
     vatNumber: user.vatNumber,
+    paymentDetails: user.paymentDetails,
+    hasLogo: user.logoKey !== null,
     timezone: user.timezone,
     locale: user.locale,
     hasPassword: user.passwordHash !== null,

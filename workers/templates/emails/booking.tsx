@@ -20,6 +20,8 @@ export interface GuestEmailProps {
   manageLink?: string;
   /** The host's booking page, to choose another time after a decline or cancellation. */
   bookingPageLink?: string;
+  /** The host's own subject and opening (their BOOKING_CONFIRMED template), in place of the standard ones. */
+  opening?: { subject: string; text: string; html: Child };
 }
 
 /** `Saturday, December 5, 2026, 9:00 – 10:00 AM (Europe/Paris, GMT+01:00)`: always with the zone named. */
@@ -72,12 +74,19 @@ const calendarNote = (notice: GuestNotice) =>
 
 /** A booking email to the guest. The .ics travels as an attachment added by the caller. */
 export function bookingGuestEmail(props: GuestEmailProps): RenderedEmail {
-  const { subject, lead } = guestWording(props);
+  const standard = guestWording(props);
+  const subject = props.opening?.subject ?? standard.subject;
   const ended = props.notice === "DECLINED" || props.notice === "CANCELLED";
   const html = renderHtml(
     <EmailLayout title={subject}>
-      <p>Hello {props.guestName},</p>
-      <p>{lead}</p>
+      {props.opening ? (
+        props.opening.html
+      ) : (
+        <>
+          <p>Hello {props.guestName},</p>
+          <p>{standard.lead}</p>
+        </>
+      )}
       {props.reason ? <Quoted label="Reason">{props.reason}</Quoted> : null}
       <p style="color:#71717a;font-size:13px">{calendarNote(props.notice)}</p>
       {props.manageLink && !ended ? <EmailButton href={props.manageLink} label="Cancel or reschedule" /> : null}
@@ -86,9 +95,7 @@ export function bookingGuestEmail(props: GuestEmailProps): RenderedEmail {
     </EmailLayout>,
   );
   const text = [
-    `Hello ${props.guestName},`,
-    "",
-    lead,
+    ...(props.opening ? [props.opening.text] : [`Hello ${props.guestName},`, "", standard.lead]),
     ...(props.reason ? ["", `Reason: ${props.reason}`] : []),
     "",
     calendarNote(props.notice),

@@ -1,4 +1,0 @@
-// PLACEHOLDER (owned by the portal work): routes are added here.
-import { createRouter } from "../../../router";
-
-export const portalPageRoutes = createRouter();
