@@ -121,7 +121,7 @@ interface StoredDocument {
 
 export const iso = (date: Date | null) => date?.toISOString() ?? null;
 
-export const toDocumentFields = (row: StoredDocument) => ({
+export const documentFieldsOf = (row: StoredDocument) => ({
   id: row.id,
   number: row.number,
   contactId: row.contactId,

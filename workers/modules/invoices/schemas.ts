@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { invoiceStatuses, paymentMethods, type Invoice, type Payment } from "@shared/db/schema";
 import { limitParam } from "@shared/lib/pagination";
-import { CurrencySchema, DateSchema, documentFields, documentListQuery, ItemsSchema, iso, LocaleSchema, NotesSchema, toDocumentFields } from "../documents/schemas";
+import { CurrencySchema, DateSchema, documentFields, documentListQuery, ItemsSchema, iso, LocaleSchema, NotesSchema, documentFieldsOf } from "../documents/schemas";
 
 export const InvoiceSchema = z
   .object({
@@ -23,7 +23,7 @@ export const InvoiceSchema = z
 export type InvoiceDto = z.infer<typeof InvoiceSchema>;
 
 export const toInvoiceDto = (invoice: Invoice): InvoiceDto => ({
-  ...toDocumentFields(invoice),
+  ...documentFieldsOf(invoice),
   status: invoice.status,
   quoteId: invoice.quoteId,
   issueDate: invoice.issueDate,

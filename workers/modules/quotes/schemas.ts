@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { quoteStatuses, type Quote } from "@shared/db/schema";
 import { limitParam } from "@shared/lib/pagination";
-import { CurrencySchema, DateSchema, documentFields, documentListQuery, ItemsSchema, iso, LocaleSchema, NotesSchema, toDocumentFields } from "../documents/schemas";
+import { CurrencySchema, DateSchema, documentFields, documentListQuery, ItemsSchema, iso, LocaleSchema, NotesSchema, documentFieldsOf } from "../documents/schemas";
 
 export const QuoteSchema = z
   .object({
@@ -18,7 +18,7 @@ export const QuoteSchema = z
 export type QuoteDto = z.infer<typeof QuoteSchema>;
 
 export const toQuoteDto = (quote: Quote, invoiceId: string | null): QuoteDto => ({
-  ...toDocumentFields(quote),
+  ...documentFieldsOf(quote),
   status: quote.status,
   validUntil: quote.validUntil,
   acceptedAt: iso(quote.acceptedAt),
