@@ -34,39 +34,37 @@ export interface DocumentLineJson {
   total: number;
 }
 
+/** A postal address as users and contacts store it. */
+export interface PostalAddress {
+  addressLine1: string | null;
+  addressLine2: string | null;
+  postalCode: string | null;
+  city: string | null;
+  region: string | null;
+  country: string | null;
+}
+
 /** The parties of a sent document, frozen at its first send (see `parties` below). */
 export interface DocumentPartiesJson {
-  studio: {
+  studio: PostalAddress & {
     name: string;
     companyName: string | null;
     firstName: string;
     lastName: string;
     email: string;
     phone: string | null;
-    addressLine1: string | null;
-    addressLine2: string | null;
-    postalCode: string | null;
-    city: string | null;
-    region: string | null;
-    country: string | null;
     vatNumber: string | null;
     paymentDetails: string | null;
     /** The R2 key of the logo copy kept for this document (`<owner>/documents/logos/<sha256>`), if any. */
     logoKey: string | null;
     logoContentType: string | null;
   };
-  client: {
+  client: PostalAddress & {
     firstName: string;
     lastName: string | null;
     company: string | null;
     email: string | null;
     phone: string | null;
-    addressLine1: string | null;
-    addressLine2: string | null;
-    postalCode: string | null;
-    city: string | null;
-    region: string | null;
-    country: string | null;
   };
 }
 

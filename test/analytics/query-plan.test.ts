@@ -1,4 +1,3 @@
-import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { zonedRange } from "../../workers/modules/analytics/periods";
 import {
@@ -16,15 +15,7 @@ import {
 } from "../../workers/modules/analytics/queries";
 import { dashboardBounds } from "../../workers/modules/analytics/service";
 import { NOW, ZONE, db, newStudio, seedStudio, type Studio } from "./fixture";
-
-/** The plan SQLite picks for the exact statement a route runs (same SQL, same bound values). */
-async function planOf(query: { toSQL(): { sql: string; params: unknown[] } }): Promise<string> {
-  const { sql, params } = query.toSQL();
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
-    .bind(...params)
-    .all<{ detail: string }>();
-  return results.map((row) => row.detail).join("\n");
-}
+import { planOf } from "../support/query-plan";
 
 const TABLES = ["quotes", "invoices", "payments", "sessions", "bookings"];
 const noScan = (plan: string) => {

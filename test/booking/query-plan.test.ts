@@ -1,17 +1,9 @@
-import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodeCursor } from "@shared/lib/pagination";
 import { availabilityQueries } from "../../workers/modules/booking/availability";
 import { bookingListQuery } from "../../workers/modules/booking/bookings";
 import { book, dailyMorning, db, localDateIn, newHost, type TestHost } from "./helpers";
-
-async function planOf(query: { toSQL(): { sql: string; params: unknown[] } }): Promise<string> {
-  const { sql, params } = query.toSQL();
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
-    .bind(...params)
-    .all<{ detail: string }>();
-  return results.map((row) => row.detail).join("\n");
-}
+import { planOf } from "../support/query-plan";
 
 describe("booking query plans", () => {
   let host: TestHost;

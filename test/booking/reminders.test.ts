@@ -6,6 +6,7 @@ import { bookings, notifications, type Booking } from "@shared/db/schema";
 import worker from "../../workers/index";
 import { dueRemindersQuery, reminderKey, sendBookingReminders } from "../../workers/cron/booking-reminders";
 import { changeBooking, db, hostActor, mailsAfterJobs, newBooking, newHost, plain } from "./announce-helpers";
+import { planOf } from "../support/query-plan";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -28,15 +29,6 @@ const hostReminders = (hostId: string) =>
     .select()
     .from(notifications)
     .where(and(eq(notifications.userId, hostId), eq(notifications.type, "BOOKING_REMINDER")));
-
-/** The plan SQLite picks for the exact statement (same SQL, same bound values). */
-async function planOf(query: { toSQL(): { sql: string; params: unknown[] } }): Promise<string> {
-  const { sql, params } = query.toSQL();
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
-    .bind(...params)
-    .all<{ detail: string }>();
-  return results.map((row) => row.detail).join("\n");
-}
 
 describe("booking reminders (cron */15)", () => {
   it("reminds each confirmed booking of the next 24 hours once, in the guest's time zone, and nothing else", async () => {

@@ -10,6 +10,7 @@ import { invoices, quotes, users, type Invoice, type Quote } from "@shared/db/sc
 import type { ServiceDeps } from "../../workers/router";
 import { api, register, type Account } from "../support/http";
 import { recordingDeps } from "../support/jobs";
+export { planOf } from "../support/query-plan";
 
 export const db = createDb(env.DB);
 
@@ -64,11 +65,3 @@ export async function forceInvoice(id: string, values: Partial<Invoice>): Promis
   await auditedBatch(db, systemActor("test"), [db.update(invoices).set(values).where(eq(invoices.id, id))]);
 }
 
-/** EXPLAIN QUERY PLAN of the exact statement (same SQL, same bound values). */
-export async function planOf(query: { toSQL(): { sql: string; params: unknown[] } }): Promise<string> {
-  const { sql, params } = query.toSQL();
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
-    .bind(...params)
-    .all<{ detail: string }>();
-  return results.map((row) => row.detail).join("\n");
-}

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:test";
 import { lt } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { notifications } from "@shared/db/schema";
@@ -6,15 +5,7 @@ import { overdueDigestsQuery } from "../../workers/cron/message-digests";
 import { newestUnreadMessagesQuery, unreadMessagesCountQuery } from "../../workers/modules/notifications/digests";
 import { keyedTwinQuery, notificationListQuery, notify, unreadCountQuery } from "../../workers/modules/notifications/service";
 import { db, newConversation, newUser, postMessages, recordingDeps } from "./helpers";
-
-/** The plan SQLite picks for the exact statement (same SQL, same bound values). */
-async function planOf(query: { toSQL(): { sql: string; params: unknown[] } }): Promise<string> {
-  const { sql, params } = query.toSQL();
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
-    .bind(...params)
-    .all<{ detail: string }>();
-  return results.map((row) => row.detail).join("\n");
-}
+import { planOf } from "../support/query-plan";
 
 describe("notification query plans", () => {
   let userId = "";

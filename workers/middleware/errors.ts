@@ -28,10 +28,13 @@ function fromHttpException(error: HTTPException): ApiError {
   return code ? new ApiError(code, detail) : new ApiError("INTERNAL");
 }
 
-/** RFC 9457 problems for everything; unknown exceptions become a bare 500 and a log line, never a stack. */
-export const onError: ErrorHandler<AppEnv> = (error, c) => {
-  if (error instanceof ApiError) return problemResponse(c, error);
-  if (error instanceof HTTPException && error.status < 500) return problemResponse(c, fromHttpException(error));
+/**
+ * What any failure means to the client: an ApiError as it is, a Hono 4xx as the matching ApiError, and anything
+ * else a bare INTERNAL plus a log line (never a stack to the client). The API and the HTML pages share it.
+ */
+export function apiErrorOf(error: unknown, c: Context<AppEnv>): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HTTPException && error.status < 500) return fromHttpException(error);
   console.error(
     JSON.stringify({
       level: "error",
@@ -43,8 +46,11 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
       stack: error instanceof Error ? error.stack : undefined,
     }),
   );
-  return problemResponse(c, new ApiError("INTERNAL", "An unexpected error occurred"));
-};
+  return new ApiError("INTERNAL", "An unexpected error occurred");
+}
+
+/** RFC 9457 problems for everything. */
+export const onError: ErrorHandler<AppEnv> = (error, c) => problemResponse(c, apiErrorOf(error, c));
 
 export const onNotFound: NotFoundHandler<AppEnv> = (c) =>
   problemResponse(c, new ApiError("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));

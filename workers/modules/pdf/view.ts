@@ -1,6 +1,6 @@
 // What a quote or invoice prints, loaded in one D1 batch and resolved into the template's view.
 import { and, eq, inArray } from "drizzle-orm";
-import { invoices, quotes, type Invoice, type Quote } from "@shared/db/billing-schema";
+import { invoices, quotes, type Invoice, type PostalAddress, type Quote } from "@shared/db/billing-schema";
 import type { Db } from "@shared/db/client";
 import { contacts, sessions, users, type User } from "@shared/db/schema";
 import { toBase64 } from "@shared/lib/crypto";
@@ -11,17 +11,8 @@ import { localDate } from "../documents/owner";
 
 export type DocumentKind = "QUOTE" | "INVOICE";
 
-interface Address {
-  addressLine1: string | null;
-  addressLine2: string | null;
-  postalCode: string | null;
-  city: string | null;
-  region: string | null;
-  country: string | null;
-}
-
 /** Postal lines as printed: street lines, `postal code city`, region, country name in the document's language. */
-function addressLines(address: Address, locale: string): string[] {
+function addressLines(address: PostalAddress, locale: string): string[] {
   let country = address.country;
   if (country) {
     try {
@@ -38,8 +29,8 @@ function addressLines(address: Address, locale: string): string[] {
 export interface BillingParts {
   kind: DocumentKind;
   document: Quote | Invoice;
-  owner: Pick<User, "companyName" | "firstName" | "lastName" | "email" | "phone" | "vatNumber" | "timezone" | "paymentDetails"> & Address;
-  contact: { firstName: string; lastName: string | null; company: string | null; email: string | null } & Address;
+  owner: Pick<User, "companyName" | "firstName" | "lastName" | "email" | "phone" | "vatNumber" | "timezone" | "paymentDetails"> & PostalAddress;
+  contact: { firstName: string; lastName: string | null; company: string | null; email: string | null } & PostalAddress;
   session: { title: string; startsAt: Date | null } | null;
   logoDataUri: string | null;
 }

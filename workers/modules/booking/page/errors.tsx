@@ -1,9 +1,8 @@
 import type { ErrorHandler } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { ApiError } from "@shared/lib/errors";
+import { apiErrorOf } from "../../../middleware/errors";
 import type { AppEnv } from "../../../router";
 import { ErrorPage } from "./layout";
-import { loggablePath } from "@shared/lib/text";
 
 /** What a guest reads for each failure; the API's wording is written for programs, not for them. */
 const PAGES: Partial<Record<ApiError["code"], { title: string; message?: string }>> = {
@@ -27,24 +26,7 @@ function linkFor(method: string, path: string, status: number) {
  * link. Unknown exceptions are logged like the API's and shown as a plain apology, never a stack.
  */
 export const renderError: ErrorHandler<AppEnv> = async (error, c) => {
-  let apiError: ApiError;
-  if (error instanceof ApiError) apiError = error;
-  else if (error instanceof HTTPException && error.status < 500) {
-    apiError = new ApiError(error.status === 404 ? "NOT_FOUND" : error.status === 413 ? "PAYLOAD_TOO_LARGE" : "VALIDATION_FAILED");
-  } else {
-    console.error(
-      JSON.stringify({
-        level: "error",
-        msg: "unhandled exception",
-        requestId: c.get("requestId"),
-        method: c.req.method,
-        path: loggablePath(c.req.path),
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        stack: error instanceof Error ? error.stack : undefined,
-      }),
-    );
-    apiError = new ApiError("INTERNAL");
-  }
+  const apiError = apiErrorOf(error, c);
   const page = PAGES[apiError.code] ?? { title: "Something went wrong", message: "Please try again in a moment." };
   const message = page.message ?? apiError.detail ?? "";
   c.header("cache-control", "no-store");

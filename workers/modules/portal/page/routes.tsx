@@ -7,9 +7,8 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { HTTPException } from "hono/http-exception";
 import { ApiError } from "@shared/lib/errors";
-import { loggablePath } from "@shared/lib/text";
+import { apiErrorOf } from "../../../middleware/errors";
 import type { AppEnv } from "../../../router";
 import { portalAccess } from "../access";
 import { respondToQuote } from "../decisions";
@@ -120,23 +119,7 @@ const PAGES: Partial<Record<ApiError["code"], { title: string; message: string }
 };
 
 portalPageRoutes.onError(async (error, c) => {
-  let apiError: ApiError;
-  if (error instanceof ApiError) apiError = error;
-  else if (error instanceof HTTPException && error.status < 500) apiError = new ApiError(error.status === 404 ? "NOT_FOUND" : "VALIDATION_FAILED");
-  else {
-    console.error(
-      JSON.stringify({
-        level: "error",
-        msg: "unhandled exception",
-        requestId: c.get("requestId"),
-        method: c.req.method,
-        path: loggablePath(c.req.path),
-        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
-        stack: error instanceof Error ? error.stack : undefined,
-      }),
-    );
-    apiError = new ApiError("INTERNAL");
-  }
+  const apiError = apiErrorOf(error, c);
   const page = PAGES[apiError.code] ?? { title: "Something went wrong", message: "Please try again in a moment." };
   if (apiError.extras.retryAfterSeconds !== undefined) c.header("retry-after", String(apiError.extras.retryAfterSeconds));
   const html = await (<ErrorPage title={page.title} message={page.message} />);
